@@ -1,0 +1,1 @@
+"""The application around the cleaner: command line now; capture, WARC store, index, reader next."""

@@ -1,0 +1,233 @@
+"""The primitive edits rules make, one function each, and the record of what they removed.
+
+``ACTIONS`` is the explicit registry the engine runs rules through. Every removal
+is recorded with the rule that made it (``Recorder``), so ``--explain`` and the
+reader's "what was removed" page can show it. Elements a rule asked to ``keep``
+(and their ancestors) are never removed by any action.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from lxml import etree
+
+from .selectors import Selector, TextMatcher
+
+MAX_MATCH_TEXT = 400  # remove_text only considers short blocks: labels, not articles
+SAMPLE_CHARS = 200
+
+
+class Removal(NamedTuple):
+    """What one rule entry removed: rule id, selector or pattern, count, reason, text."""
+
+    rule_id: str
+    selector: str
+    count: int
+    reason: str
+    samples: tuple[str, ...] = ()
+
+
+def norm_text(text: str) -> str:
+    """Collapse all whitespace (including NBSP) to single spaces and strip."""
+    return " ".join(text.split())
+
+
+def element_text(el: etree._Element) -> str:
+    """The normalised text content of an element."""
+    return norm_text(etree.tostring(el, method="text", encoding="unicode", with_tail=False))
+
+
+@dataclass
+class Recorder:
+    """Collects removals in the order they happen, merged per rule entry."""
+
+    entries: dict[tuple[str, str], list[object]] = field(default_factory=dict)
+    protected: set[etree._Element] = field(default_factory=set)
+
+    def protect(self, elements: Iterable[etree._Element]) -> None:
+        """Mark elements and their ancestors as never removable."""
+        for el in elements:
+            node: etree._Element | None = el
+            while node is not None and node not in self.protected:
+                self.protected.add(node)
+                node = node.getparent()
+
+    def add(self, rule_id: str, selector: str, reason: str, texts: list[str]) -> None:
+        """Record ``len(texts)`` removals by one rule entry."""
+        if not texts:
+            return
+        key = (rule_id, selector)
+        entry = self.entries.setdefault(key, [reason, 0, []])
+        entry[1] = int(entry[1]) + len(texts)  # type: ignore[call-overload]
+        samples = entry[2]
+        assert isinstance(samples, list)
+        for t in texts:
+            if len(samples) < 20:
+                samples.append(t[:SAMPLE_CHARS])
+
+    def removals(self) -> list[Removal]:
+        """The merged removals, in first-seen order."""
+        return [Removal(rid, sel, int(e[1]), str(e[0]), tuple(e[2]))  # type: ignore[call-overload,arg-type]
+                for (rid, sel), e in self.entries.items()]
+
+
+def drop(el: etree._Element) -> None:
+    """Remove an element but keep its tail text in the document."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    tail = el.tail
+    if tail:
+        prev = el.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+    parent.remove(el)
+
+
+def _top_most(elements: list[etree._Element]) -> list[etree._Element]:
+    """Drop elements nested inside others in the list (they go with their ancestor)."""
+    chosen = set(elements)
+    out = []
+    for el in elements:
+        anc = el.getparent()
+        while anc is not None and anc not in chosen:
+            anc = anc.getparent()
+        if anc is None:
+            out.append(el)
+    return out
+
+
+def remove(root: etree._Element, sel: Selector, rec: Recorder, rule_id: str) -> int:
+    """Remove every element the selector matches (except protected ones)."""
+    found = [e for e in sel.select(root) if e not in rec.protected and e is not root]
+    found = [e for e in _top_most(found) if e.getparent() is not None]
+    texts = [element_text(e) or f"<{e.tag}>" for e in found]
+    for e in found:
+        drop(e)
+    rec.add(rule_id, f"{sel.kind}:{sel.expr}" if sel.kind != "css" else sel.expr,
+            sel.reason, texts)
+    return len(found)
+
+
+def _short_text_elements(root: etree._Element) -> list[etree._Element]:
+    """Elements whose raw text is short enough to be a label, children before parents."""
+    lengths: dict[etree._Element, int] = {}
+    order: list[etree._Element] = []
+    for el in root.iter():
+        if isinstance(el.tag, str):
+            order.append(el)
+    for el in reversed(order):
+        n = len(el.text or "")
+        for child in el:
+            n += lengths.get(child, 0) + len(child.tail or "")
+        lengths[el] = n
+    return [e for e in reversed(order) if lengths[e] <= MAX_MATCH_TEXT * 4 and e is not root]
+
+
+def remove_text(root: etree._Element, matchers: tuple[TextMatcher, ...], rec: Recorder,
+                rule_id: str) -> int:
+    """Remove the smallest elements (and bare text runs) whose whole text a matcher matches."""
+    if not matchers:
+        return 0
+    matched: dict[etree._Element, TextMatcher] = {}
+    has_matched_desc: set[etree._Element] = set()
+    for el in _short_text_elements(root):
+        if el in has_matched_desc:
+            parent = el.getparent()
+            if parent is not None:
+                has_matched_desc.add(parent)
+            continue
+        text = element_text(el)
+        if not text or len(text) > MAX_MATCH_TEXT:
+            continue
+        m = next((m for m in matchers if m.matches(text)), None)
+        if m is None or el in rec.protected:
+            continue
+        matched[el] = m
+        parent = el.getparent()
+        if parent is not None:
+            has_matched_desc.add(parent)
+    count = 0
+    by_matcher: dict[TextMatcher, list[str]] = {}
+    for el, m in matched.items():
+        if el.getparent() is None:
+            continue
+        by_matcher.setdefault(m, []).append(element_text(el))
+        drop(el)
+        count += 1
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            continue
+        for attr in ("text", "tail"):
+            value = getattr(el, attr)
+            if not value or not value.strip() or len(value) > MAX_MATCH_TEXT:
+                continue
+            if not _standalone_run(el, attr, root):
+                continue
+            t = norm_text(value)
+            m = next((m for m in matchers if m.matches(t)), None)
+            if m is not None:
+                setattr(el, attr, "\n" if attr == "tail" else None)
+                by_matcher.setdefault(m, []).append(t)
+                count += 1
+    for m, texts in by_matcher.items():
+        rec.add(rule_id, f"{m.kind}:{m.expr}", m.reason, texts)
+    return count
+
+
+BLOCK_TAGS = frozenset(
+    "address article aside blockquote body dd details div dl dt fieldset figcaption figure "
+    "footer form h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section table tbody td tfoot "
+    "th thead tr ul br".split()
+)
+
+
+def _standalone_run(el: etree._Element, attr: str, root: etree._Element) -> bool:
+    """True when a text run stands alone between block boundaries (a label, not prose)."""
+    if attr == "text":
+        first = el[0] if len(el) else None
+        return el.tag in BLOCK_TAGS and (first is None or first.tag in BLOCK_TAGS)
+    if el is root:
+        return False
+    parent = el.getparent()
+    nxt = el.getnext()
+    return (parent is not None and parent.tag in BLOCK_TAGS and el.tag in BLOCK_TAGS
+            and (nxt is None or nxt.tag in BLOCK_TAGS))
+
+
+def unwrap(root: etree._Element, sel: Selector, rec: Recorder, rule_id: str) -> int:
+    """Replace each matched element by its children and text."""
+    found = [e for e in sel.select(root) if e is not root and e.getparent() is not None]
+    for e in found:
+        e.drop_tag()  # type: ignore[attr-defined]
+    return len(found)
+
+
+def strip_attrs(root: etree._Element, names: tuple[str, ...], rec: Recorder,
+                rule_id: str) -> int:
+    """Delete the named attributes (``data-*`` style prefixes allowed) everywhere."""
+    if not names:
+        return 0
+    count = 0
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            continue
+        for attr in list(el.attrib):
+            if any(fnmatch.fnmatchcase(str(attr).lower(), n) for n in names):
+                del el.attrib[attr]
+                count += 1
+    return count
+
+
+ACTIONS: dict[str, Callable[..., int]] = {
+    "remove": remove,
+    "remove_text": remove_text,
+    "unwrap": unwrap,
+    "strip_attrs": strip_attrs,
+}

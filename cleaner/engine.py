@@ -1,0 +1,213 @@
+"""``clean()``: run the passes in one fixed order and record every removal.
+
+Order: decode → the site rule's ``replace`` → parse → absolute URLs and lazy
+images → metadata (from the untouched page) → non-content elements → ``keep``
+marks → the site rule's edits → ``_defaults.yaml``'s edits → the content root
+(site ``content``, else generic detection) → generic pruning → URL policy →
+allow-list sanitiser → text and the reading document.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from html import escape
+
+import lxml.html
+from lxml import etree
+
+from . import generic
+from .actions import Recorder, Removal, _top_most, drop, remove, remove_text, strip_attrs, unwrap
+from .metadata import extract
+from .parse import decode, parse_text
+from .render import GENERATOR, render_document
+from .ruleset import RuleSet, rules_digest
+from .sanitize import resolve_urls, sanitize_fragment, url_policy
+from .schema import SiteRule
+from .text import to_text
+
+ENGINE_VERSION = "1"
+NON_CONTENT_TAGS = ("script", "style", "noscript", "template", "iframe", "frame", "frameset",
+                    "object", "embed", "applet", "form", "input", "button", "select",
+                    "textarea", "svg", "math", "canvas", "link", "meta", "base", "dialog",
+                    "audio", "video", "map", "head")
+
+
+@dataclass
+class CleanResult:
+    """The cleaned article: readable document, body fragment, text, metadata, removals."""
+
+    html: str
+    content_html: str
+    text: str
+    title: str | None = None
+    byline: str | None = None
+    published: str | None = None
+    lang: str | None = None
+    site_name: str | None = None
+    lead_image: str | None = None
+    canonical: str | None = None
+    images: list[str] = field(default_factory=list)
+    removals: list[Removal] = field(default_factory=list)
+    rules_digest: str = ""
+    site_rule: str | None = None
+    content_source: str = ""
+    encoding: str = ""
+    next_page: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+def apply_rule(doc: etree._Element, rule: SiteRule, rec: Recorder) -> None:
+    """Run one rule's remove, remove_text, unwrap and strip_attrs edits on the page."""
+    for i, sel in enumerate(rule.remove):
+        remove(doc, sel, rec, f"{rule.id}:remove[{i}]")
+    remove_text(doc, rule.remove_text, rec, f"{rule.id}:remove_text")
+    for i, sel in enumerate(rule.unwrap):
+        unwrap(doc, sel, rec, f"{rule.id}:unwrap[{i}]")
+    strip_attrs(doc, rule.strip_attrs, rec, f"{rule.id}:strip_attrs")
+
+
+def _strip_non_content(doc: etree._Element, rec: Recorder) -> None:
+    """Remove elements that are never article content (scripts, forms, frames, media)."""
+    found = [e for e in doc.iter(*NON_CONTENT_TAGS) if e.getparent() is not None]
+    # Some sites (ASP.NET) wrap the whole page in one <form>: keep its contents.
+    for form in [e for e in found if e.tag == "form" and len(generic.element_text(e)) > 500]:
+        found.remove(form)
+        form.drop_tag()  # type: ignore[attr-defined]
+    found = _top_most(found)
+    tags = [f"<{e.tag}>" for e in found]
+    for e in found:
+        drop(e)
+    rec.add("builtin:non-content", ", ".join(NON_CONTENT_TAGS), "never article content", tags)
+
+
+def _is_own_document(doc: etree._Element) -> bool:
+    """True when the page is a reading document this cleaner produced."""
+    return any(m.get("name") == "generator" and m.get("content") == GENERATOR
+               for m in doc.iter("meta"))
+
+
+def _choose_root(doc: etree._Element, body: etree._Element, site: SiteRule | None,
+                 own: bool) -> tuple[etree._Element | None, str]:
+    """The article root: our own marker, the site's content selector, else None."""
+    if own:
+        marked = doc.find(".//*[@data-cleaner-content]")
+        if marked is not None:
+            return marked, "own-document"
+    if site is not None and site.content is not None:
+        found = _top_most(site.content.select(body))
+        if len(found) == 1:
+            return found[0], f"rule:{site.id}"
+        if found:
+            wrapper = etree.SubElement(body, "div")
+            for el in found:
+                el.tail = None
+                wrapper.append(el)
+            return wrapper, f"rule:{site.id}"
+    return None, ""
+
+
+def _inner_html(root: etree._Element) -> str:
+    """Serialise an element's children (not the element itself)."""
+    parts = [escape(root.text or "", quote=False)]
+    parts.extend(etree.tostring(c, encoding="unicode", method="html", with_tail=True)
+                 for c in root)
+    return "".join(parts)
+
+
+def _next_page(doc: etree._Element, site: SiteRule | None) -> str | None:
+    """The next-page link the site rule names, resolved (for multi-page articles)."""
+    if site is None or site.next_page is None:
+        return None
+    for el in site.next_page.select(doc):
+        href = el.get("href")
+        if href and href.startswith(("http://", "https://")):
+            return href
+    return None
+
+
+def clean(html: bytes | str, url: str | None = None, content_type: str | None = None,
+          rules: RuleSet | None = None, remote_images: bool = True) -> CleanResult:
+    """Clean one page: the article, its metadata, and a safe readable document.
+
+    Raises ``ParseError`` (a ``CleanerError``) for input that is not HTML or
+    would lose text when parsed; ``remote_images=False`` drops every image that
+    is not stored locally (the output then loads nothing from the network).
+    """
+    if isinstance(html, str):
+        data = html.encode("utf-8", errors="replace")
+        content_type = "text/html; charset=utf-8"
+    else:
+        data = bytes(html)
+    rules = RuleSet.default() if rules is None else rules
+    site = rules.for_url(url)
+    decoded = decode(data, content_type)
+    text = decoded.text
+    for rep in site.replace if site else ():
+        text, _ = rep.apply(text)
+    doc = parse_text(text)
+    own = _is_own_document(doc)
+    base = url or _canonical(doc)
+    resolve_urls(doc, base)
+    md = extract(doc, base, site.fields if site else {})
+    next_page = _next_page(doc, site)
+    body = doc.find("body")
+    if body is None:
+        body = etree.SubElement(doc, "body")
+    rec = Recorder()
+    _strip_non_content(doc, rec)
+    applied = [r for r in (site, rules.defaults) if r is not None]
+    for rule in applied:
+        for sel in rule.keep:
+            rec.protect(sel.select(doc))
+    if not own:
+        for rule in applied:
+            apply_rule(doc, rule, rec)
+    root, source = _choose_root(doc, body, site, own)
+    warnings = []
+    if site is not None and site.content is not None and root is None:
+        warnings.append(f"rule {site.id}: content selector {site.content.expr!r} matched "
+                        "nothing; generic detection used instead")
+    if root is None:
+        root = generic.find_content(body)
+        source = "generic" if root is not None else "page"
+        if root is None:
+            root = body
+    if not own and (site is None or site.generic):
+        generic.prune(root, rec, md.title)
+    images = url_policy(root, rec, remote_images)
+    content_html = sanitize_fragment(_inner_html(root)).strip()
+    fragment = lxml.html.fragment_fromstring(content_html or "<p></p>", create_parent="div")
+    if md.lead_image and md.lead_image not in images and not remote_images:
+        md.lead_image = None
+    return CleanResult(
+        html=render_document(content_html=content_html, title=md.title, byline=md.byline,
+                             published=md.published, lang=md.lang, site_name=md.site_name,
+                             lead_image=md.lead_image, url=md.canonical or url),
+        content_html=content_html,
+        text=to_text(fragment),
+        title=md.title,
+        byline=md.byline,
+        published=md.published,
+        lang=md.lang,
+        site_name=md.site_name,
+        lead_image=md.lead_image,
+        canonical=md.canonical,
+        images=images,
+        removals=rec.removals(),
+        rules_digest=rules_digest(applied, ENGINE_VERSION),
+        site_rule=site.id if site else None,
+        content_source=source,
+        encoding=decoded.encoding,
+        next_page=next_page,
+        warnings=warnings,
+    )
+
+
+def _canonical(doc: etree._Element) -> str | None:
+    """The page's own canonical URL, used as the base when no URL was given."""
+    for link in doc.iter("link"):
+        if (link.get("rel") or "").lower() == "canonical" and link.get("href"):
+            href = str(link.get("href"))
+            if href.startswith(("http://", "https://")):
+                return href
+    return None
