@@ -38,6 +38,15 @@ def _explain(result: CleanResult, out: IO[str]) -> None:
             out.write(f"    {s[:100]!r}\n")
 
 
+def _as_text(result: CleanResult) -> str:
+    """Title, a byline/date line, then the article's paragraphs."""
+    head = [result.title or ""]
+    credit = " · ".join(x for x in (result.byline, result.published) if x)
+    if credit:
+        head.append(credit)
+    return "\n\n".join([h for h in head if h] + [result.text]) + "\n"
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="cleaner")
 def main() -> None:
@@ -69,7 +78,7 @@ def clean_cmd(source: IO[bytes], url: str | None, content_type: str | None, fmt:
     except CleanerError as exc:
         raise click.ClickException(f"{name}: {exc}") from None
     if fmt == "text":
-        text = ((result.title + "\n\n") if result.title else "") + result.text + "\n"
+        text = _as_text(result)
     elif fmt == "json":
         payload = asdict(result)
         payload["removals"] = [r._asdict() for r in result.removals]

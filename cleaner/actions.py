@@ -49,9 +49,10 @@ class Recorder:
     protected: set[etree._Element] = field(default_factory=set)
 
     def protect(self, elements: Iterable[etree._Element]) -> None:
-        """Mark elements and their ancestors as never removable."""
+        """Mark kept elements, their ancestors and their descendants as never removable."""
         for el in elements:
-            node: etree._Element | None = el
+            self.protected.update(el.iter())
+            node: etree._Element | None = el.getparent()
             while node is not None and node not in self.protected:
                 self.protected.add(node)
                 node = node.getparent()

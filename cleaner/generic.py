@@ -102,7 +102,7 @@ def find_content(root: etree._Element) -> etree._Element | None:
         final = score * (1.0 - link_density(el))
         if best is None or final > best[0]:
             best = (final, el)
-    if best is None:
+    if best is None or best[0] <= 0 or link_density(best[1]) > 0.5:
         return None
     top = best[1]
     top_score = best[0]
@@ -158,11 +158,10 @@ def _boilerplate_reason(el: etree._Element, title: str | None) -> str | None:
     weight = class_weight(el)
     if weight < 0 and len(text) < 1000 and not _contains_keep(el):
         return "class/id names boilerplate"
-    if tag in ("ul", "ol", "div", "section", "table", "p", "dl"):
-        if text and len(text) < 400:
-            ld = link_density(el, len(text))
-            if ld > 0.6 and not has_media:
-                return "link-dense block"
+    if tag in ("ul", "ol", "div", "section", "table", "p", "dl") and text and not has_media:
+        ld = link_density(el, len(text))
+        if ld > 0.6 and (len(text) < 400 or tag not in ("p", "table")):
+            return "link-dense block"
     if not text and not has_media and tag in ("div", "section", "span", "p") and \
             el.find(".//br") is None:
         return "empty block"

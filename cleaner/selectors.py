@@ -28,7 +28,7 @@ except ImportError:  # pragma: no cover - Python 3.10
 MAX_PATTERN_LENGTH = 1000
 
 _PROBE = lxml.html.document_fromstring(
-    "<html><head><title>t</title></head><body class='x' id='x'>"
+    "<html><head><title>t</title></head><body>"
     "<div class='x' id='y'><p>x</p></div></body></html>"
 )
 

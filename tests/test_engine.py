@@ -1,0 +1,220 @@
+"""The engine: pass order, removals with their rules, metadata, links, images, text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cleaner import CleanResult, ParseError, RuleSet, clean
+
+PARAS = [
+    "Pemerintah kota mengumumkan rencana pembangunan taman baru di pusat kota, yang akan "
+    "dibuka untuk umum pada akhir tahun depan setelah proses lelang selesai.",
+    "Menurut kepala dinas, taman itu akan memiliki jalur sepeda, area bermain anak, dan "
+    "perpustakaan kecil yang dikelola oleh warga sekitar secara sukarela.",
+    "Warga menyambut baik rencana tersebut, meskipun sebagian khawatir soal parkir dan "
+    "kebisingan pada akhir pekan ketika pengunjung datang dari luar kota.",
+]
+
+PAGE = f"""<!DOCTYPE html>
+<html lang="id"><head><meta charset="utf-8">
+<title>Taman Baru di Pusat Kota | Contoh News</title>
+<meta property="og:site_name" content="Contoh News">
+<meta property="og:image" content="/img/lead.jpg">
+<meta name="author" content="Budi Santoso">
+<meta property="article:published_time" content="2023-10-27T17:33:00+07:00">
+<script>window.ads = 1;</script><style>body {{ color: red }}</style>
+</head><body>
+<header class="site-header"><nav><a href="/">Home</a> <a href="/news">News</a></nav></header>
+<div class="wrap">
+ <div class="main-col">
+  <h1>Taman Baru di Pusat Kota</h1>
+  <div class="font-size"><button>A</button><button>A</button><button>A</button></div>
+  <div class="share-box"><a href="https://facebook.com/share">Share on Facebook</a></div>
+  <div class="article-body">
+   <figure><img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" data-src="/img/lead.jpg"
+     alt="Taman"><figcaption>Rencana taman (Foto: Dok)</figcaption></figure>
+   <p>{PARAS[0]}</p>
+   <div class="ad-slot"><span>Advertisement</span><div id="div-gpt-ad-123"></div></div>
+   <p>{PARAS[1]}</p>
+   <p><strong>Baca Juga:</strong> <a href="/read/2">Judul berita lain yang menarik</a></p>
+   <p>{PARAS[2]} <a href="/profil/kota">Profil kota</a>.</p>
+   <img src="https://www.facebook.com/tr?id=1" width="1" height="1">
+   <p>Follow WhatsApp Channel Contoh untuk update berita terbaru setiap hari</p>
+  </div>
+  <div class="related"><h3>Berita Terkait</h3><ul><li><a href="/a">Satu</a></li>
+   <li><a href="/b">Dua</a></li></ul></div>
+  <div id="comments"><h3>Komentar</h3><p>Tulis komentar anda di sini sekarang juga</p></div>
+ </div>
+ <aside class="sidebar"><h3>Terpopuler</h3><a href="/x">Berita populer sekali</a></aside>
+</div>
+<footer>Copyright 2023 Contoh News. All rights reserved.</footer>
+</body></html>"""
+
+URL = "https://news.contoh.test/read/2023/10/27/taman"
+
+
+@pytest.fixture(scope="module")
+def result() -> CleanResult:
+    """The sample page cleaned with the bundled defaults and no site rule."""
+    return clean(PAGE.encode(), url=URL)
+
+
+def test_article_paragraphs_survive(result):
+    """All article paragraphs are in the text, in order."""
+    positions = [result.text.find(p) for p in PARAS]
+    assert -1 not in positions and positions == sorted(positions)
+
+
+@pytest.mark.parametrize("clutter", [
+    "Advertisement", "Share on Facebook", "Baca Juga", "Judul berita lain", "Berita Terkait",
+    "Komentar", "Terpopuler", "Copyright", "Follow WhatsApp", "Home", "window.ads", "color: red",
+])
+def test_clutter_is_removed(result, clutter):
+    """Ads, share bars, read-also links, related lists, comments, nav, footer all go."""
+    assert clutter not in result.text
+    assert clutter not in result.content_html
+
+
+def test_font_size_buttons_are_removed(result):
+    """The "A A A" font-size row is not in the article."""
+    assert "A\n\nA" not in result.text and "<button" not in result.html
+
+
+def test_metadata_is_extracted(result):
+    """Title without the site suffix, byline, ISO date, language, site name, lead image."""
+    assert result.title == "Taman Baru di Pusat Kota"
+    assert result.byline == "Budi Santoso"
+    assert result.published == "2023-10-27T17:33:00+07:00"
+    assert result.lang == "id"
+    assert result.site_name == "Contoh News"
+    assert result.lead_image == "https://news.contoh.test/img/lead.jpg"
+
+
+def test_lazy_image_resolves_and_figure_keeps_caption(result):
+    """data-src replaces the placeholder src; the caption stays with its figure."""
+    assert '<img src="https://news.contoh.test/img/lead.jpg" alt="Taman">' in result.content_html
+    assert "<figcaption>Rencana taman (Foto: Dok)</figcaption>" in result.content_html
+    assert result.images == ["https://news.contoh.test/img/lead.jpg"]
+
+
+def test_relative_links_become_absolute(result):
+    """Links inside the article point at absolute URLs."""
+    assert 'href="https://news.contoh.test/profil/kota"' in result.content_html
+
+
+def test_tracking_pixel_is_dropped(result):
+    """A 1x1 image on a tracker host is not in the output."""
+    assert "facebook.com/tr" not in result.html
+
+
+def test_every_removal_names_its_rule(result):
+    """Removals record the rule entry, the selector or pattern, a count and a reason."""
+    by_rule = {r.rule_id for r in result.removals}
+    assert "builtin:non-content" in by_rule
+    assert any(r.startswith("_defaults:remove[") for r in by_rule)
+    assert "_defaults:remove_text" in by_rule
+    ad = next(r for r in result.removals if r.reason == "ad container")
+    assert ad.count >= 1 and "Advertisement" in ad.samples[0]
+    assert all(r.count > 0 for r in result.removals)
+
+
+def test_text_paragraphs_are_separated_by_blank_lines(result):
+    """Paragraphs in .text are separated by exactly one blank line."""
+    assert f"{PARAS[0]}\n\n{PARAS[1]}" in result.text
+
+
+def test_html_is_a_complete_document_with_metadata(result):
+    """The readable document has a doctype, CSP, title, byline and the body."""
+    html = result.html
+    assert html.startswith("<!DOCTYPE html>")
+    assert 'http-equiv="Content-Security-Policy"' in html
+    assert "<h1>Taman Baru di Pusat Kota</h1>" in html
+    assert "Budi Santoso" in html and PARAS[1] in html
+
+
+def test_clean_is_idempotent_on_its_own_output(result):
+    """Cleaning the cleaned document gives the same document."""
+    again = clean(result.html, url=URL)
+    assert again.html == result.html
+    assert again.text == result.text
+
+
+def test_rules_digest_changes_when_a_rule_changes(tmp_path: Path):
+    """The digest depends on the content of the rules that applied."""
+    (tmp_path / "_defaults.yaml").write_text("version: 1\nremove: ['.ad-slot']\n")
+    first = clean(PAGE, url=URL, rules=RuleSet.load([tmp_path])).rules_digest
+    (tmp_path / "_defaults.yaml").write_text("version: 1\nremove: ['.ad-slot', '.x']\n")
+    second = clean(PAGE, url=URL, rules=RuleSet.load([tmp_path])).rules_digest
+    assert first != second
+
+
+def test_site_rule_runs_before_defaults_and_sets_content(tmp_path: Path):
+    """A site rule's content selector picks the root and its removals are recorded first."""
+    (tmp_path / "contoh.test.yaml").write_text(
+        "version: 1\nmatch: {hosts: ['*.contoh.test']}\ncontent: div.article-body\n"
+        "remove: [{css: 'figure', reason: no figures here}]\n")
+    (tmp_path / "_defaults.yaml").write_text("version: 1\nremove: ['.ad-slot']\n")
+    r = clean(PAGE, url=URL, rules=RuleSet.load([tmp_path]))
+    assert r.site_rule == "contoh.test" and r.content_source == "rule:contoh.test"
+    order = [x.rule_id for x in r.removals]
+    assert order.index("contoh.test:remove[0]") < order.index("_defaults:remove[0]")
+    assert "Rencana taman" not in r.text and PARAS[2] in r.text
+    assert "Berita Terkait" not in r.text
+
+
+def test_keep_protects_from_defaults(tmp_path: Path):
+    """An element a site rule keeps survives a default that would remove it."""
+    (tmp_path / "contoh.test.yaml").write_text(
+        "version: 1\nmatch: {hosts: ['*.contoh.test']}\ncontent: div.main-col\n"
+        "keep: ['.related']\n")
+    (tmp_path / "_defaults.yaml").write_text("version: 1\nremove: ['.related']\n")
+    r = clean(PAGE, url=URL, rules=RuleSet.load([tmp_path]))
+    assert "Satu" in r.text
+
+
+def test_content_selector_matching_nothing_falls_back_with_warning(tmp_path: Path):
+    """A content selector that finds nothing is reported, and generic detection runs."""
+    (tmp_path / "contoh.test.yaml").write_text(
+        "version: 1\nmatch: {hosts: ['*.contoh.test']}\ncontent: div.nope\n")
+    r = clean(PAGE, url=URL, rules=RuleSet.load([tmp_path]))
+    assert r.content_source == "generic"
+    assert r.warnings == ["rule contoh.test: content selector 'div.nope' matched nothing; "
+                          "generic detection used instead"]
+    assert PARAS[0] in r.text
+
+
+def test_remove_text_takes_the_smallest_matching_element():
+    """remove_text drops the label element, not the block that contains it."""
+    page = (f"<html><body><div class='body'><p>{PARAS[0]}</p><div><span>Advertisement</span>"
+            f"</div><p>{PARAS[1]}</p><div>Iklan</div><p>{PARAS[2]}</p></div></body></html>")
+    r = clean(page, url="https://x.test/a")
+    assert "Advertisement" not in r.text and "Iklan" not in r.text
+    assert all(p in r.text for p in PARAS)
+
+
+def test_remove_text_leaves_prose_that_merely_contains_the_label():
+    """A sentence that contains 'Share' or 'Iklan' is not a label and stays."""
+    sentence = "Iklan rokok dilarang tayang di televisi sebelum pukul sembilan malam."
+    page = f"<html><body><article><p>{PARAS[0]}</p><p>{sentence}</p></article></body></html>"
+    assert sentence in clean(page, url="https://x.test/a").text
+
+
+def test_remote_images_false_drops_images():
+    """Offline output drops every image that would load from the network."""
+    r = clean(PAGE, url=URL, remote_images=False)
+    assert "<img" not in r.html and r.images == [] and r.lead_image is None
+
+
+def test_not_html_raises_parse_error():
+    """Binary input is refused with ParseError, never cleaned into garbage."""
+    with pytest.raises(ParseError, match="not HTML"):
+        clean(b"\x89PNG\r\n\x1a\n" + b"\0" * 100)
+
+
+def test_page_without_article_gives_short_result():
+    """A page of links only yields little text, not a wall of links."""
+    links = "".join(f"<li><a href='/n{i}'>Berita nomor {i} hari ini</a></li>" for i in range(60))
+    r = clean(f"<html><body><ul class='list'>{links}</ul></body></html>", url="https://x.test/")
+    assert len(r.text) < 200
