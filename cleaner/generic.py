@@ -170,4 +170,4 @@ def _boilerplate_reason(el: etree._Element, title: str | None) -> str | None:
 
 def _contains_keep(el: etree._Element) -> bool:
     """True when the element holds a figure or table that belongs to the article."""
-    return any(el.iter("figure", "table", "pre"))
+    return next(el.iter("figure", "table", "pre"), None) is not None

@@ -1,0 +1,250 @@
+"""Writing WARC/1.1 files: exact record blocks, one gzip member per record, one writer per file.
+
+We serialise records ourselves instead of through warcio's writer because warcio
+re-renders HTTP headers (``to_ascii_bytes``), which changes the bytes of
+non-ASCII or oddly formatted headers; a WARC must hold what arrived. Digests
+follow what warcio and wget write (the payload digest covers the raw, possibly
+chunked, bytes after the HTTP headers), which is what ``warcio check`` accepts.
+
+A file is written as ``NAME.warc.gz.open`` under an exclusive ``flock``; it is
+renamed to ``NAME.warc.gz`` when closed and rolled over by size. Every record is
+flushed and fsynced before ``write_*`` returns, so an index row written after it
+always points at a complete record; a crash leaves at most a torn tail.
+"""
+
+from __future__ import annotations
+
+import base64
+import fcntl
+import hashlib
+import os
+import threading
+import uuid
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+OPEN_SUFFIX = ".open"
+WARC_SUFFIX = ".warc.gz"
+DEFAULT_MAX_SIZE = 1024 * 1024 * 1024
+
+
+def sha1_digest(data: bytes) -> str:
+    """A WARC digest value: ``sha1:`` + base32 of the SHA-1."""
+    return "sha1:" + base64.b32encode(hashlib.sha1(data).digest()).decode("ascii")
+
+
+def warc_date(now: datetime) -> str:
+    """WARC-Date in UTC with microseconds (WARC/1.1 allows sub-second precision)."""
+    return now.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def split_http(block: bytes) -> tuple[bytes, bytes]:
+    """Split an HTTP message into (header bytes incl. the blank line, payload)."""
+    for sep in (b"\r\n\r\n", b"\n\n"):
+        i = block.find(sep)
+        if i >= 0:
+            return block[: i + len(sep)], block[i + len(sep):]
+    return block, b""
+
+
+@dataclass(frozen=True)
+class RecordRef:
+    """Where a record lives: file name, offset of its gzip member, member length."""
+
+    filename: str
+    offset: int
+    length: int
+    record_id: str
+    date: str
+
+
+def _header_value(value: str) -> str:
+    """Keep a WARC header value on one line."""
+    return " ".join(str(value).split())
+
+
+def build_record(rtype: str, block: bytes, headers: list[tuple[str, str]], record_id: str,
+                 date: str, content_type: str | None, payload_digest: str | None = None,
+                 ) -> bytes:
+    """Serialise one uncompressed WARC/1.1 record around an exact block."""
+    lines = [
+        "WARC/1.1",
+        f"WARC-Type: {rtype}",
+        f"WARC-Record-ID: {record_id}",
+        f"WARC-Date: {date}",
+    ]
+    lines.extend(f"{k}: {_header_value(v)}" for k, v in headers)
+    lines.append(f"WARC-Block-Digest: {sha1_digest(block)}")
+    if payload_digest:
+        lines.append(f"WARC-Payload-Digest: {payload_digest}")
+    if content_type:
+        lines.append(f"Content-Type: {content_type}")
+    lines.append(f"Content-Length: {len(block)}")
+    head = ("\r\n".join(lines) + "\r\n\r\n").encode("utf-8")
+    return head + block + b"\r\n\r\n"
+
+
+def gzip_member(data: bytes) -> bytes:
+    """Compress one record as its own gzip member."""
+    c = zlib.compressobj(6, zlib.DEFLATED, zlib.MAX_WBITS + 16)
+    return c.compress(data) + c.flush()
+
+
+class WarcWriter:
+    """Appends records to WARC files in ``directory``: one writer per file, rolled by size."""
+
+    def __init__(self, directory: Path, prefix: str = "cleaner",
+                 max_size: int = DEFAULT_MAX_SIZE,
+                 clock: Callable[[], datetime] | None = None,
+                 new_id: Callable[[], str] | None = None,
+                 software: str = "cleaner"):
+        """Prepare a writer; the file is created on the first record."""
+        self.directory = Path(directory)
+        self.prefix = prefix
+        self.max_size = max_size
+        self.clock = clock or (lambda: datetime.now(timezone.utc))
+        self.new_id = new_id or (lambda: f"<urn:uuid:{uuid.uuid4()}>")
+        self.software = software
+        self._lock = threading.Lock()
+        self._fh: object | None = None
+        self._path: Path | None = None
+        self._seq = 0
+
+    # -- file lifecycle -------------------------------------------------
+    def _open(self) -> None:
+        """Create a new ``.warc.gz.open`` file, lock it and write its warcinfo record."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        stamp = self.clock().astimezone(timezone.utc).strftime("%Y%m%d%H%M%S%f")
+        while True:
+            self._seq += 1
+            name = f"{self.prefix}-{stamp}-{os.getpid()}-{self._seq:05d}{WARC_SUFFIX}"
+            path = self.directory / (name + OPEN_SUFFIX)
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o644)
+            except FileExistsError:
+                continue
+            break
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        self._fh = os.fdopen(fd, "ab")
+        self._path = path
+        info = (f"software: {self.software}\r\nformat: WARC File Format 1.1\r\n"
+                f"conformsTo: https://iipc.github.io/warc-specifications/specifications/"
+                f"warc-format/warc-1.1/\r\n").encode()
+        self._append(build_record("warcinfo", info, [("WARC-Filename", name)], self.new_id(),
+                                  warc_date(self.clock()), "application/warc-fields"))
+
+    def _append(self, record: bytes) -> RecordRef:
+        """Write one gzip member, flush and fsync it; return where it landed."""
+        assert self._fh is not None and self._path is not None
+        fh = self._fh
+        offset = fh.tell()  # type: ignore[attr-defined]
+        member = gzip_member(record)
+        fh.write(member)  # type: ignore[attr-defined]
+        fh.flush()  # type: ignore[attr-defined]
+        os.fsync(fh.fileno())  # type: ignore[attr-defined]
+        name = self._path.name.removesuffix(OPEN_SUFFIX)
+        return RecordRef(name, offset, len(member), "", "")
+
+    def close(self) -> None:
+        """Finish the current file: fsync, rename away ``.open``, fsync the directory."""
+        with self._lock:
+            self._close_locked()
+
+    def _close_locked(self) -> None:
+        """Close without taking the lock (caller holds it)."""
+        if self._fh is None or self._path is None:
+            return
+        fh = self._fh
+        fh.flush()  # type: ignore[attr-defined]
+        os.fsync(fh.fileno())  # type: ignore[attr-defined]
+        final = self._path.with_name(self._path.name.removesuffix(OPEN_SUFFIX))
+        os.rename(self._path, final)
+        fh.close()  # type: ignore[attr-defined]
+        dfd = os.open(self.directory, os.O_RDONLY)
+        try:
+            os.fsync(dfd)
+        finally:
+            os.close(dfd)
+        self._fh = None
+        self._path = None
+
+    def __enter__(self) -> WarcWriter:
+        """Use as a context manager; the file is closed on exit."""
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        """Close the current file."""
+        self.close()
+
+    # -- records ----------------------------------------------------------
+    def _ensure_room(self) -> None:
+        """Open a file if none is open, or roll over when the current one is full."""
+        if self._fh is not None and self._fh.tell() >= self.max_size:  # type: ignore[attr-defined]
+            self._close_locked()
+        if self._fh is None:
+            self._open()
+
+    def write_exchange(self, url: str, request: bytes, response: bytes, ip: str | None = None,
+                       truncated: str | None = None) -> tuple[RecordRef, RecordRef]:
+        """Write a response record and its request record (linked by WARC-Concurrent-To)."""
+        with self._lock:
+            self._ensure_room()
+            date = warc_date(self.clock())
+            resp_id = self.new_id()
+            req_id = self.new_id()
+            _, payload = split_http(response)
+            headers = [("WARC-Target-URI", url)]
+            if ip:
+                headers.append(("WARC-IP-Address", ip))
+            if truncated:
+                headers.append(("WARC-Truncated", truncated))
+            resp_ref = self._append(build_record(
+                "response", response, headers, resp_id, date,
+                "application/http; msgtype=response", sha1_digest(payload)))
+            req_ref = self._append(build_record(
+                "request", request, [("WARC-Target-URI", url), ("WARC-Concurrent-To", resp_id)],
+                req_id, date, "application/http; msgtype=request", None))
+            return (RecordRef(resp_ref.filename, resp_ref.offset, resp_ref.length, resp_id, date),
+                    RecordRef(req_ref.filename, req_ref.offset, req_ref.length, req_id, date))
+
+    def write_revisit(self, url: str, request: bytes, response_headers: bytes,
+                      payload_digest: str, refers_to_uri: str, refers_to_date: str,
+                      refers_to_id: str, ip: str | None = None
+                      ) -> tuple[RecordRef, RecordRef]:
+        """Write a revisit (identical payload) record with its request record."""
+        with self._lock:
+            self._ensure_room()
+            date = warc_date(self.clock())
+            rev_id = self.new_id()
+            req_id = self.new_id()
+            headers = [
+                ("WARC-Target-URI", url),
+                ("WARC-Profile",
+                 "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"),
+                ("WARC-Refers-To-Target-URI", refers_to_uri),
+                ("WARC-Refers-To-Date", refers_to_date),
+                ("WARC-Refers-To", refers_to_id),
+            ]
+            if ip:
+                headers.append(("WARC-IP-Address", ip))
+            rev_ref = self._append(build_record(
+                "revisit", response_headers, headers, rev_id, date,
+                "application/http; msgtype=response", payload_digest))
+            req_ref = self._append(build_record(
+                "request", request, [("WARC-Target-URI", url), ("WARC-Concurrent-To", rev_id)],
+                req_id, date, "application/http; msgtype=request", None))
+            return (RecordRef(rev_ref.filename, rev_ref.offset, rev_ref.length, rev_id, date),
+                    RecordRef(req_ref.filename, req_ref.offset, req_ref.length, req_id, date))
+
+    def write_resource(self, url: str, data: bytes, content_type: str) -> RecordRef:
+        """Write a resource record (e.g. a saved .html file imported with --url)."""
+        with self._lock:
+            self._ensure_room()
+            date = warc_date(self.clock())
+            rid = self.new_id()
+            ref = self._append(build_record("resource", data, [("WARC-Target-URI", url)], rid,
+                                            date, content_type, sha1_digest(data)))
+            return RecordRef(ref.filename, ref.offset, ref.length, rid, date)
