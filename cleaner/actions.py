@@ -57,6 +57,14 @@ class Recorder:
                 self.protected.add(node)
                 node = node.getparent()
 
+    def protect_path(self, elements: Iterable[etree._Element]) -> None:
+        """Mark elements and their ancestors (not their contents) as never removable."""
+        for el in elements:
+            node: etree._Element | None = el
+            while node is not None and node not in self.protected:
+                self.protected.add(node)
+                node = node.getparent()
+
     def add(self, rule_id: str, selector: str, reason: str, texts: list[str]) -> None:
         """Record ``len(texts)`` removals by one rule entry."""
         if not texts:

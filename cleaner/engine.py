@@ -12,13 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from html import escape
 
-import lxml.html
 from lxml import etree
 
 from . import generic
 from .actions import Recorder, Removal, _top_most, drop, remove, remove_text, strip_attrs, unwrap
 from .metadata import extract
-from .parse import decode, parse_text
+from .parse import decode, parse_fragment, parse_text
 from .render import GENERATOR, render_document
 from .ruleset import RuleSet, rules_digest
 from .sanitize import resolve_urls, sanitize_fragment, url_policy
@@ -159,6 +158,12 @@ def clean(html: bytes | str, url: str | None = None, content_type: str | None = 
     for rule in applied:
         for sel in rule.keep:
             rec.protect(sel.select(doc))
+    if site is not None and site.content is not None:
+        # The site named its article: no edit may remove it or a container around it.
+        # With several matches (paragraph-level selectors) each one stays removable itself.
+        roots = site.content.select(doc)
+        rec.protect_path(roots if len(roots) == 1 else [r.getparent() for r in roots
+                                                        if r.getparent() is not None])
     if not own:
         for rule in applied:
             apply_rule(doc, rule, rec)
@@ -176,7 +181,7 @@ def clean(html: bytes | str, url: str | None = None, content_type: str | None = 
         generic.prune(root, rec, md.title)
     images = url_policy(root, rec, remote_images)
     content_html = sanitize_fragment(_inner_html(root)).strip()
-    fragment = lxml.html.fragment_fromstring(content_html or "<p></p>", create_parent="div")
+    fragment = parse_fragment(content_html or "<p></p>")
     if md.lead_image and md.lead_image not in images and not remote_images:
         md.lead_image = None
     return CleanResult(

@@ -9,36 +9,45 @@ from .actions import BLOCK_TAGS
 _BLOCKS = (BLOCK_TAGS - {"br"}) | {"figure", "figcaption", "img", "caption", "summary"}
 
 
+def _paragraph(parts: list[str]) -> str:
+    """Join collected text into one paragraph with normalised spaces and kept line breaks."""
+    lines = (" ".join(line.split()) for line in "".join(parts).split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
 def to_text(root: etree._Element) -> str:
-    """Render an element tree as text: blocks become paragraphs, ``<br>`` a line break."""
+    """Render an element tree as text: blocks become paragraphs, ``<br>`` a line break.
+
+    Iterative (an explicit stack), so deeply nested pages cannot exhaust recursion.
+    """
     paragraphs: list[str] = []
     current: list[str] = []
 
     def flush() -> None:
         """End the current paragraph."""
-        text = "".join(current)
-        lines = [" ".join(line.split()) for line in text.split("\n")]
-        para = "\n".join(line for line in lines if line)
+        para = _paragraph(current)
         if para:
             paragraphs.append(para)
         current.clear()
 
-    def walk(el: etree._Element) -> None:
-        """Depth-first text collection."""
+    # Stack items: ("open", element) or ("close", element) — close emits block end and tail.
+    stack: list[tuple[bool, etree._Element]] = [(True, root)]
+    while stack:
+        opening, el = stack.pop()
         tag = el.tag if isinstance(el.tag, str) else ""
-        if tag == "br":
-            current.append("\n")
-        elif tag in _BLOCKS:
-            flush()
-        if el.text and tag != "br":
-            current.append(el.text)
-        for child in el:
-            walk(child)
-            if child.tail:
-                current.append(child.tail)
-        if tag in _BLOCKS:
-            flush()
-
-    walk(root)
+        if opening:
+            if tag == "br":
+                current.append("\n")
+            elif tag in _BLOCKS:
+                flush()
+            if el.text and tag != "br":
+                current.append(el.text)
+            stack.append((False, el))
+            stack.extend((True, child) for child in reversed(el))
+        else:
+            if tag in _BLOCKS:
+                flush()
+            if el is not root and el.tail:
+                current.append(el.tail)
     flush()
     return "\n\n".join(paragraphs)
