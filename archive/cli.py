@@ -102,6 +102,11 @@ def rules_group() -> None:
     """Check and work with site rules."""
 
 
+from .commands import register  # noqa: E402
+
+register(main)
+
+
 @rules_group.command("check")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True))
 def rules_check(paths: tuple[str, ...]) -> None:

@@ -21,7 +21,7 @@ import os
 import threading
 import uuid
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -238,6 +238,24 @@ class WarcWriter:
                 req_id, date, "application/http; msgtype=request", None))
             return (RecordRef(rev_ref.filename, rev_ref.offset, rev_ref.length, rev_id, date),
                     RecordRef(req_ref.filename, req_ref.offset, req_ref.length, req_id, date))
+
+    def append_member(self, chunks: Iterator[bytes], gzipped: bool) -> RecordRef:
+        """Copy one record verbatim (import): a gzip member as is, or gzip a plain record."""
+        with self._lock:
+            self._ensure_room()
+            assert self._fh is not None and self._path is not None
+            fh = self._fh
+            offset = fh.tell()  # type: ignore[attr-defined]
+            comp = None if gzipped else zlib.compressobj(6, zlib.DEFLATED, zlib.MAX_WBITS + 16)
+            for chunk in chunks:
+                fh.write(comp.compress(chunk) if comp else chunk)  # type: ignore[attr-defined]
+            if comp is not None:
+                fh.write(comp.flush())  # type: ignore[attr-defined]
+            fh.flush()  # type: ignore[attr-defined]
+            os.fsync(fh.fileno())  # type: ignore[attr-defined]
+            end = fh.tell()  # type: ignore[attr-defined]
+            name = self._path.name.removesuffix(OPEN_SUFFIX)
+            return RecordRef(name, offset, end - offset, "", "")
 
     def write_resource(self, url: str, data: bytes, content_type: str) -> RecordRef:
         """Write a resource record (e.g. a saved .html file imported with --url)."""

@@ -20,7 +20,7 @@ from .metadata import extract
 from .parse import decode, parse_fragment, parse_text
 from .render import GENERATOR, render_document
 from .ruleset import RuleSet, rules_digest
-from .sanitize import resolve_urls, sanitize_fragment, url_policy
+from .sanitize import is_tracker, resolve_urls, sanitize_fragment, url_policy
 from .schema import SiteRule
 from .text import to_text
 
@@ -44,6 +44,7 @@ class CleanResult:
     lang: str | None = None
     site_name: str | None = None
     lead_image: str | None = None
+    lead_caption: str | None = None
     canonical: str | None = None
     images: list[str] = field(default_factory=list)
     removals: list[Removal] = field(default_factory=list)
@@ -182,12 +183,21 @@ def clean(html: bytes | str, url: str | None = None, content_type: str | None = 
     images = url_policy(root, rec, remote_images)
     content_html = sanitize_fragment(_inner_html(root)).strip()
     fragment = parse_fragment(content_html or "<p></p>")
+    if own:
+        cap = doc.find(".//figure[@class='cleaner-lead']/figcaption")
+        md.lead_caption = generic.element_text(cap) if cap is not None else None
     if md.lead_image and md.lead_image not in images and not remote_images:
         md.lead_image = None
+    # The lead image (with its caption) heads the document when the body does not show it.
+    show_lead = bool(md.lead_image) and md.lead_image not in images and not is_tracker(
+        md.lead_image or "")
+    if show_lead and md.lead_image:
+        images = [md.lead_image, *images]
     return CleanResult(
         html=render_document(content_html=content_html, title=md.title, byline=md.byline,
                              published=md.published, lang=md.lang, site_name=md.site_name,
-                             lead_image=md.lead_image, url=md.canonical or url),
+                             lead_image=md.lead_image, url=md.canonical or url,
+                             lead_caption=md.lead_caption, show_lead=show_lead),
         content_html=content_html,
         text=to_text(fragment),
         title=md.title,
@@ -196,6 +206,7 @@ def clean(html: bytes | str, url: str | None = None, content_type: str | None = 
         lang=md.lang,
         site_name=md.site_name,
         lead_image=md.lead_image,
+        lead_caption=md.lead_caption,
         canonical=md.canonical,
         images=images,
         removals=rec.removals(),

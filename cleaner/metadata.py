@@ -63,6 +63,7 @@ class Metadata:
     lang: str | None = None
     site_name: str | None = None
     lead_image: str | None = None
+    lead_caption: str | None = None
     canonical: str | None = None
     description: str | None = None
 
@@ -280,6 +281,7 @@ def extract(doc: etree._Element, url: str | None, fields: dict[str, Selector]) -
             or _meta(doc, "og:image", "og:image:url", "twitter:image")
             or _ld_image(art.get("image")))
     md.lead_image = _absolute(lead, url)
+    md.lead_caption = _field(doc, fields.get("lead_caption")) or _caption_of(doc, md.lead_image)
     html = doc if doc.tag == "html" else doc.getroottree().getroot()
     lang = html.get("lang") or html.get("xml:lang") or _meta(doc, "content-language",
                                                              "og:locale", "language")
@@ -288,6 +290,25 @@ def extract(doc: etree._Element, url: str | None, fields: dict[str, Selector]) -
     md.canonical = _absolute(canon, url)
     md.description = _meta(doc, "description", "og:description")
     return md
+
+
+def _caption_of(doc: etree._Element, src: str | None) -> str | None:
+    """The caption of the page's <img> showing ``src``: its figcaption, else its alt text."""
+    if not src:
+        return None
+    for img in doc.iter("img"):
+        if img.get("src") != src:
+            continue
+        node = img.getparent()
+        while node is not None and node.tag not in ("figure", "body"):
+            node = node.getparent()
+        if node is not None and node.tag == "figure":
+            cap = node.find(".//figcaption")
+            if cap is not None and element_text(cap):
+                return element_text(cap)
+        alt = norm_text(img.get("alt") or "")
+        return alt or None
+    return None
 
 
 def _str(value: object) -> str | None:

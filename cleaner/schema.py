@@ -348,7 +348,7 @@ def _name(c: _Checker, node: yaml.Node) -> str | None:
     return c.string(node, "name")
 
 
-FIELD_SELECTORS = ("title", "byline", "date", "lead_image")
+FIELD_SELECTORS = ("title", "byline", "date", "lead_image", "lead_caption")
 
 FIELDS: dict[str, Callable[[_Checker, yaml.Node], object]] = {
     "version": _version,
