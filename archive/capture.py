@@ -5,14 +5,23 @@ and urllib3 subclasses whatever is there when *it* is imported. If urllib3 came
 first, nothing is recorded and nothing says so; ``check_recording()`` turns that
 silent failure into an error.
 
+Our connection classes also list ``RecordingHTTPConnection`` as a base
+explicitly, so recording works even when something imported ``requests`` first
+(then urllib3's own classes do not record, but ours still do).
+
 ``requests``' timeout is per read (a server dripping a byte every half second
 holds it forever), so every fetch also has a total deadline enforced by a
-watchdog that shuts the socket down. Bodies over the size cap, or cut by the
-deadline or the peer, are kept as what arrived and marked ``WARC-Truncated``.
+watchdog that shuts the socket down. The deadline covers the time spent on the
+network over all hops of a fetch (redirects and retries); the polite delay
+between requests to a host and a server's ``Retry-After`` (at most
+``max_retry_wait``) come on top. Bodies over the size cap, or cut by the
+deadline or the peer, are kept as what arrived and marked ``WARC-Truncated``; a
+response whose headers never completed is a ``FetchError``.
 """
 
 from __future__ import annotations
 
+import email.utils
 import ipaddress
 import socket
 import threading
@@ -31,9 +40,15 @@ import urllib3  # noqa: E402
 from requests.adapters import HTTPAdapter  # noqa: E402
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool  # noqa: E402
 
+from .payload import PayloadError, decode_content, split_head  # noqa: E402
+
 USER_AGENT = "cleaner/0.1 (offline news archiver; +https://pypi.org/project/cleaner/)"
 MAX_REDIRECTS = 20
+MAX_ROBOTS_REDIRECTS = 5
+MAX_ROBOTS_BYTES = 512 * 1024
 CHUNK = 64 * 1024
+RETRY_STATUSES = (429, 500, 502, 503, 504)
+REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 
 
 class FetchError(Exception):
@@ -41,17 +56,25 @@ class FetchError(Exception):
 
 
 def check_recording() -> None:
-    """Raise if urllib3 was imported before warcio.capture_http (nothing would be recorded)."""
-    if not issubclass(urllib3.connection.HTTPConnection, RecordingHTTPConnection):
-        raise FetchError("internal error: urllib3 was imported before warcio.capture_http, "
-                         "so captures would record nothing")
+    """Raise if our connections would not be recorded by warcio (captures would be empty)."""
+    for cls in (_HTTPConnection, _HTTPSConnection):
+        if not issubclass(cls, RecordingHTTPConnection):
+            raise FetchError(
+                "internal error: HTTP connections are not recorded by warcio.capture_http, "
+                "so captures would record nothing"
+            )
 
 
 class _Deadline:
-    """A total deadline for one fetch: when it passes, every socket it opened is shut."""
+    """The deadline for one request: when it passes, every socket it opened is shut.
 
-    def __init__(self, seconds: float):
+    ``seconds`` is what is left of the fetch's budget; ``total`` is the configured
+    deadline, named in messages.
+    """
+
+    def __init__(self, seconds: float, total: float | None = None):
         """Start the clock."""
+        self.total = seconds if total is None else total
         self.end = time.monotonic() + seconds
         self.expired = False
         self.sockets: list[socket.socket] = []
@@ -103,12 +126,19 @@ class _DeadlineMixin:
             deadline.add(self.sock)
 
 
-class _HTTPConnection(_DeadlineMixin, urllib3.connection.HTTPConnection):
-    """HTTP connection under a deadline (and, through its base, recorded)."""
+# RecordingHTTPConnection is listed explicitly: when urllib3 was imported before
+# warcio.capture_http its classes derive from the unpatched http.client class and
+# would record nothing; with it in our bases, recording never depends on import order.
+class _HTTPConnection(
+    _DeadlineMixin, urllib3.connection.HTTPConnection, RecordingHTTPConnection
+):
+    """HTTP connection under a deadline, recorded by warcio."""
 
 
-class _HTTPSConnection(_DeadlineMixin, urllib3.connection.HTTPSConnection):
-    """HTTPS connection under a deadline (and, through its base, recorded)."""
+class _HTTPSConnection(
+    _DeadlineMixin, urllib3.connection.HTTPSConnection, RecordingHTTPConnection
+):
+    """HTTPS connection under a deadline, recorded by warcio."""
 
 
 class _HTTPPool(HTTPConnectionPool):
@@ -184,7 +214,8 @@ class Fetcher:
     def __init__(self, *, user_agent: str = USER_AGENT, deadline: float = 30.0,
                  max_bytes: int = 20 * 1024 * 1024, max_redirects: int = MAX_REDIRECTS,
                  retries: int = 2, delay: float = 1.0, respect_robots: bool = True,
-                 sleep: Callable[[float], None] = time.sleep, max_retry_wait: float = 60.0):
+                 sleep: Callable[[float], None] = time.sleep, max_retry_wait: float = 60.0,
+                 proxy: str | None = None):
         """Configure limits; nothing is fetched yet."""
         check_recording()
         self.user_agent = user_agent
@@ -196,6 +227,7 @@ class Fetcher:
         self.respect_robots = respect_robots
         self.sleep = sleep
         self.max_retry_wait = max_retry_wait
+        self.proxy = proxy
         self._hosts: dict[str, threading.Lock] = {}
         self._last: dict[str, float] = {}
         self._robots: dict[str, urllib.robotparser.RobotFileParser | None] = {}
@@ -315,6 +347,9 @@ class Fetcher:
         session = requests.Session()
         session.mount("http://", _Adapter())
         session.mount("https://", _Adapter())
+        if self.proxy:
+            session.trust_env = False
+            session.proxies = {"http": self.proxy, "https": self.proxy}
         try:
             with capture_http(filter_func=stash):
                 try:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -130,28 +131,46 @@ class Index:
     def __init__(self, path: Path, readonly: bool = False):
         """Open (and create or migrate) the index at ``path``."""
         self.path = Path(path)
-        if readonly:
-            uri = f"file:{self.path}?mode=ro"
-            self.db = sqlite3.connect(uri, uri=True, timeout=30, isolation_level=None,
-                                      check_same_thread=False)
-        else:
-            self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None,
-                                      check_same_thread=False)
-        self.db.row_factory = sqlite3.Row
-        self.db.execute("PRAGMA busy_timeout = 30000")
-        self.db.execute("PRAGMA foreign_keys = ON")
+        self.readonly = readonly
+        self._local = threading.local()
+        self._all: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
         if not readonly:
             self.db.execute("PRAGMA journal_mode = WAL")
-            self.db.execute("PRAGMA synchronous = FULL")
             with self.transaction():
                 for stmt in _statements(SCHEMA):
                     self.db.execute(stmt)
                 self.db.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('schema', ?)",
                                 (str(SCHEMA_VERSION),))
 
+    @property
+    def db(self) -> sqlite3.Connection:
+        """This thread's connection (SQLite connections are not shared between threads)."""
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            if self.readonly:
+                conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=30,
+                                       isolation_level=None, check_same_thread=False)
+            else:
+                conn = sqlite3.connect(self.path, timeout=30, isolation_level=None,
+                                       check_same_thread=False)
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA busy_timeout = 30000")
+            conn.execute("PRAGMA foreign_keys = ON")
+            if not self.readonly:
+                conn.execute("PRAGMA synchronous = FULL")
+            self._local.conn = conn
+            with self._lock:
+                self._all.append(conn)
+        return conn
+
     def close(self) -> None:
-        """Close the connection."""
-        self.db.close()
+        """Close every thread's connection."""
+        with self._lock:
+            for conn in self._all:
+                conn.close()
+            self._all.clear()
+        self._local = threading.local()
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
