@@ -21,6 +21,7 @@ response whose headers never completed is a ``FetchError``.
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import ipaddress
 import socket
@@ -32,15 +33,18 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-import warcio.capture_http  # noqa: I001  (must precede requests/urllib3; see module doc)
+# isort: off
+# warcio.capture_http must be imported before requests/urllib3 (see the module doc).
+import warcio.capture_http  # noqa: F401
 from warcio.capture_http import RecordingHTTPConnection, capture_http
 
-import requests  # noqa: E402
-import urllib3  # noqa: E402
-from requests.adapters import HTTPAdapter  # noqa: E402
-from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool  # noqa: E402
+import requests
+import urllib3
+from requests.adapters import HTTPAdapter
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
-from .payload import PayloadError, decode_content, split_head  # noqa: E402
+# isort: on
+from .payload import PayloadError, decode_content, split_head
 
 USER_AGENT = "cleaner/0.1 (offline news archiver; +https://pypi.org/project/cleaner/)"
 MAX_REDIRECTS = 20
@@ -104,10 +108,8 @@ class _Deadline:
 
 def _shutdown(sock: socket.socket) -> None:
     """Shut a socket down, ignoring one already closed."""
-    try:
+    with contextlib.suppress(OSError):
         sock.shutdown(socket.SHUT_RDWR)
-    except OSError:
-        pass
 
 
 _local = threading.local()
@@ -129,15 +131,11 @@ class _DeadlineMixin:
 # RecordingHTTPConnection is listed explicitly: when urllib3 was imported before
 # warcio.capture_http its classes derive from the unpatched http.client class and
 # would record nothing; with it in our bases, recording never depends on import order.
-class _HTTPConnection(
-    _DeadlineMixin, urllib3.connection.HTTPConnection, RecordingHTTPConnection
-):
+class _HTTPConnection(_DeadlineMixin, urllib3.connection.HTTPConnection, RecordingHTTPConnection):
     """HTTP connection under a deadline, recorded by warcio."""
 
 
-class _HTTPSConnection(
-    _DeadlineMixin, urllib3.connection.HTTPSConnection, RecordingHTTPConnection
-):
+class _HTTPSConnection(_DeadlineMixin, urllib3.connection.HTTPSConnection, RecordingHTTPConnection):
     """HTTPS connection under a deadline, recorded by warcio."""
 
 
@@ -208,14 +206,35 @@ def check_target(url: str, allow_private: bool = True) -> None:
             raise FetchError(f"refused {url!r}: private or loopback address")
 
 
+class _Budget:
+    """Network time left for one fetch, shared by its hops and retries."""
+
+    def __init__(self, seconds: float):
+        """Start with the whole deadline."""
+        self.total = seconds
+        self.spent = 0.0
+
+    def left(self) -> float:
+        """Seconds of network time still allowed."""
+        return self.total - self.spent
+
+
 class Fetcher:
     """Polite, bounded HTTP fetching with every exchange recorded."""
 
-    def __init__(self, *, user_agent: str = USER_AGENT, deadline: float = 30.0,
-                 max_bytes: int = 20 * 1024 * 1024, max_redirects: int = MAX_REDIRECTS,
-                 retries: int = 2, delay: float = 1.0, respect_robots: bool = True,
-                 sleep: Callable[[float], None] = time.sleep, max_retry_wait: float = 60.0,
-                 proxy: str | None = None):
+    def __init__(
+        self,
+        *,
+        user_agent: str = USER_AGENT,
+        deadline: float = 30.0,
+        max_bytes: int = 20 * 1024 * 1024,
+        max_redirects: int = MAX_REDIRECTS,
+        retries: int = 2,
+        delay: float = 1.0,
+        respect_robots: bool = True,
+        sleep: Callable[[float], None] = time.sleep,
+        max_retry_wait: float = 60.0,
+    ):
         """Configure limits; nothing is fetched yet."""
         check_recording()
         self.user_agent = user_agent
@@ -227,10 +246,10 @@ class Fetcher:
         self.respect_robots = respect_robots
         self.sleep = sleep
         self.max_retry_wait = max_retry_wait
-        self.proxy = proxy
         self._hosts: dict[str, threading.Lock] = {}
         self._last: dict[str, float] = {}
         self._robots: dict[str, urllib.robotparser.RobotFileParser | None] = {}
+        self._robots_locks: dict[str, threading.Lock] = {}
         self._meta = threading.Lock()
         self.robots_exchanges: list[Exchange] = []
 
@@ -249,85 +268,143 @@ class Fetcher:
                 self.sleep(wait)
 
     def allowed(self, url: str) -> tuple[bool, list[Exchange]]:
-        """Whether robots.txt allows ``url``; returns the robots exchanges made to learn it."""
+        """Whether robots.txt allows ``url``; returns the robots exchanges made to learn it.
+
+        Follows RFC 9309: redirects are followed (up to 5); a 5xx answer means
+        "disallow all" for now; other 4xx (but 401/403) and an unreachable
+        robots.txt allow everything. The file is read content-decoded.
+        """
         if not self.respect_robots:
             return True, []
+        check_target(url)
         parts = urlsplit(url)
         origin = f"{parts.scheme}://{parts.netloc}"
         made: list[Exchange] = []
         with self._meta:
-            known = origin in self._robots
-        if not known:
-            parser: urllib.robotparser.RobotFileParser | None = None
-            try:
-                ex = self._one(origin + "/robots.txt")
-                made.append(ex)
-                if ex.status == 200 and not ex.truncated:
-                    parser = urllib.robotparser.RobotFileParser()
-                    parser.parse(ex.body.decode("utf-8", "replace").splitlines())
-                elif ex.status in (401, 403):
-                    parser = urllib.robotparser.RobotFileParser()
-                    parser.disallow_all = True
-            except FetchError:
-                parser = None
+            lock = self._robots_locks.setdefault(origin, threading.Lock())
+        with lock:  # one robots.txt fetch per origin, even with many threads
             with self._meta:
-                self._robots[origin] = parser
-        parser = self._robots.get(origin)
+                known = origin in self._robots
+            if not known:
+                parser = self._load_robots(origin + "/robots.txt", made)
+                with self._meta:
+                    self._robots[origin] = parser
+                    self.robots_exchanges.extend(made)
+        with self._meta:
+            parser = self._robots.get(origin)
         return (parser is None or parser.can_fetch(self.user_agent, url)), made
 
+    def _load_robots(
+        self, url: str, made: list[Exchange]
+    ) -> urllib.robotparser.RobotFileParser | None:
+        """Fetch and parse one robots.txt; None means "no rules" (everything allowed)."""
+        try:
+            result = self.fetch(url, max_redirects=MAX_ROBOTS_REDIRECTS)
+        except FetchError:
+            return None
+        made.extend(result.exchanges)
+        ex = result.final
+        parser = urllib.robotparser.RobotFileParser()
+        if ex.status in (401, 403) or 500 <= ex.status <= 599:
+            parser.parse(["User-agent: *", "Disallow: /"])
+            return parser
+        if ex.status != 200 or (ex.error and not ex.truncated):
+            return None
+        try:
+            text = decode_content(
+                ex.body, ex.headers.get("content-encoding"), MAX_ROBOTS_BYTES + CHUNK
+            )
+        except PayloadError:
+            return None
+        # RFC 9309 lets a crawler stop at 500 KiB; the rules read so far still apply.
+        parser.parse(text[:MAX_ROBOTS_BYTES].decode("utf-8", "replace").splitlines())
+        return parser
+
     # -- fetching ----------------------------------------------------------
-    def fetch(self, url: str) -> FetchResult:
-        """Fetch ``url`` following up to ``max_redirects`` redirects, each hop recorded."""
+    def fetch(self, url: str, *, max_redirects: int | None = None) -> FetchResult:
+        """Fetch ``url`` following up to ``max_redirects`` redirects, each hop recorded.
+
+        Raises FetchError (before any I/O) for a non-http(s) URL, and when the first
+        hop gets no response at all. Later problems end the fetch early with the
+        reason in ``final.error``.
+        """
+        limit = self.max_redirects if max_redirects is None else max_redirects
         result = FetchResult()
+        budget = _Budget(self.deadline)
         current = url
         seen = 0
         while True:
             check_target(current)
-            ex = self._with_retries(current)
+            try:
+                ex = self._with_retries(current, budget)
+            except FetchError as exc:
+                if not result.exchanges:
+                    raise
+                result.final.error = f"redirect target failed: {exc}"
+                return result
             result.exchanges.append(ex)
             location = ex.headers.get("location")
-            if ex.status in (301, 302, 303, 307, 308) and location and not ex.error:
-                seen += 1
-                if seen > self.max_redirects:
-                    ex.error = f"more than {self.max_redirects} redirects"
-                    return result
-                nxt = urljoin(current, location.strip())
-                try:
-                    check_target(nxt)
-                except FetchError as exc:
-                    ex.error = f"redirect {exc}"
-                    return result
-                current = nxt
-                continue
-            return result
+            if ex.status not in REDIRECT_STATUSES or not location or ex.error:
+                return result
+            seen += 1
+            if seen > limit:
+                ex.error = f"stopped after {limit} redirects: more than {limit} redirects"
+                return result
+            nxt = urljoin(current, _location(location))
+            try:
+                check_target(nxt)
+            except FetchError as exc:
+                ex.error = f"redirect {exc}"
+                return result
+            if budget.left() <= 0:
+                ex.error = (
+                    f"{nxt}: not fetched, the {_secs(self.deadline)} s deadline was used up "
+                    f"after {seen} redirects"
+                )
+                return result
+            current = nxt
 
-    def _with_retries(self, url: str) -> Exchange:
+    def _with_retries(self, url: str, budget: _Budget) -> Exchange:
         """Fetch once, retrying 429/5xx with backoff that honours Retry-After."""
         attempt = 0
         while True:
-            ex = self._one(url)
-            if ex.status not in (429, 500, 502, 503, 504) or attempt >= self.retries:
+            ex = self._one(url, budget)
+            if ex.status not in RETRY_STATUSES or attempt >= self.retries or ex.error:
                 return ex
             attempt += 1
-            wait = min(self.max_retry_wait, 2.0 ** attempt)
-            ra = ex.headers.get("retry-after", "").strip()
-            if ra.isdigit():
-                wait = min(self.max_retry_wait, float(ra))
+            wait = min(self.max_retry_wait, 2.0**attempt)
+            asked = _retry_after(ex.headers.get("retry-after", ""))
+            if asked is not None:
+                if asked > self.max_retry_wait:
+                    # Retrying sooner than asked is rude; give the answer back instead.
+                    ex.error = (
+                        f"{url}: HTTP {ex.status}, Retry-After {_secs(asked)} s is longer "
+                        f"than the {_secs(self.max_retry_wait)} s we wait"
+                    )
+                    return ex
+                wait = asked
+            if budget.left() <= 0:
+                ex.error = f"{url}: HTTP {ex.status}; no time left to retry"
+                return ex
             self.sleep(wait)
 
-    def _one(self, url: str) -> Exchange:
+    def _one(self, url: str, budget: _Budget | None = None) -> Exchange:
         """One HTTP GET under the deadline, size cap and politeness; the wire bytes recorded."""
+        budget = budget or _Budget(self.deadline)
         host = urlsplit(url).netloc.lower()
         lock = self._host_lock(host)
         with lock:
             self._wait_turn(host)
+            started = time.monotonic()
             try:
-                return self._get(url)
+                return self._get(url, max(budget.left(), 0.001))
             finally:
-                self._last[host] = time.monotonic()
+                now = time.monotonic()
+                budget.spent += now - started
+                self._last[host] = now
 
-    def _get(self, url: str) -> Exchange:
-        """Do the request; collect what the recorder saw and what we read."""
+    def _get(self, url: str, seconds: float) -> Exchange:
+        """Do the request within ``seconds``; collect what the recorder saw and what we read."""
         captured: dict[str, Any] = {}
 
         def stash(request: Any, response: Any, recorder: Any) -> tuple[None, None]:
@@ -340,25 +417,28 @@ class Fetcher:
             captured["url"] = recorder.url
             return None, None
 
-        deadline = _Deadline(self.deadline)
+        deadline = _Deadline(seconds, self.deadline)
         _local.deadline = deadline
         status, headers, body = 0, {}, b""
         truncated = error = None
         session = requests.Session()
         session.mount("http://", _Adapter())
         session.mount("https://", _Adapter())
-        if self.proxy:
-            session.trust_env = False
-            session.proxies = {"http": self.proxy, "https": self.proxy}
+        per_read = min(10.0, seconds)
         try:
             with capture_http(filter_func=stash):
                 try:
                     resp = session.get(
-                        url, stream=True, allow_redirects=False,
-                        timeout=(min(10.0, self.deadline), min(10.0, self.deadline)),
-                        headers={"User-Agent": self.user_agent,
-                                 "Accept-Encoding": "gzip, deflate",
-                                 "Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+                        url,
+                        stream=True,
+                        allow_redirects=False,
+                        timeout=(per_read, per_read),
+                        headers={
+                            "User-Agent": self.user_agent,
+                            "Accept-Encoding": "gzip, deflate",
+                            "Accept": "text/html,application/xhtml+xml,*/*;q=0.8",
+                        },
+                    )
                 except requests.RequestException as exc:
                     raise FetchError(_describe(exc, deadline, url)) from None
                 status = resp.status_code
@@ -372,10 +452,14 @@ class Fetcher:
                         if size > self.max_bytes:
                             truncated = "length"
                             break
-                except (requests.RequestException, urllib3.exceptions.HTTPError,
-                        OSError) as exc:
+                except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
                     truncated = "time" if deadline.expired else "disconnect"
                     error = _describe(exc, deadline, url)
+                # The watchdog's shutdown can look like a clean end of a body that is
+                # delimited by the connection closing: the deadline decides.
+                if deadline.expired and truncated != "length":
+                    truncated = "time"
+                    error = error or _describe(None, deadline, url)
                 body = b"".join(chunks)
                 resp.close()
         finally:
@@ -384,15 +468,63 @@ class Fetcher:
             session.close()
         if "response" not in captured:
             raise FetchError(f"{url}: nothing was recorded (connection closed before a response)")
-        return Exchange(url=url, request=captured["request"], response=captured["response"],
-                        ip=captured.get("ip"), status=status, headers=headers, body=body,
-                        truncated=truncated, error=error)
+        head, _ = split_head(captured["response"])
+        if head == captured["response"]:
+            # http.client takes a connection closed inside the headers for their end;
+            # a response without its blank line is not a response.
+            why = (
+                f"headers not complete within the {_secs(deadline.total)} s deadline"
+                if deadline.expired
+                else "connection closed inside the response headers"
+            )
+            raise FetchError(f"{url}: {why}")
+        return Exchange(
+            url=url,
+            request=captured["request"],
+            response=captured["response"],
+            ip=captured.get("ip"),
+            status=status,
+            headers=headers,
+            body=body,
+            truncated=truncated,
+            error=error,
+        )
 
 
-def _describe(exc: BaseException, deadline: _Deadline, url: str) -> str:
+def _location(value: str) -> str:
+    """A Location header as text: its bytes are UTF-8 in practice, though read as latin-1."""
+    value = value.strip()
+    try:
+        return value.encode("latin-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return value
+
+
+def _retry_after(value: str) -> float | None:
+    """Seconds asked for by a Retry-After header (delta-seconds or HTTP-date), if valid."""
+    value = value.strip()
+    if not value:
+        return None
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when is None or when.tzinfo is None:
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def _secs(seconds: float) -> str:
+    """Seconds for messages: ``2``, ``0.3``."""
+    return f"{seconds:g}"
+
+
+def _describe(exc: BaseException | None, deadline: _Deadline, url: str) -> str:
     """A one-line reason for a failed fetch."""
-    if deadline.expired:
-        return f"{url}: no complete response within the {deadline_seconds(deadline):.0f} s deadline"
+    if deadline.expired or exc is None:
+        return f"{url}: no complete response within the {_secs(deadline.total)} s deadline"
     text = str(exc).split("\n")[0]
     if "timed out" in text.lower() or isinstance(exc, requests.Timeout):
         return f"{url}: timed out"
@@ -403,4 +535,4 @@ def _describe(exc: BaseException, deadline: _Deadline, url: str) -> str:
 
 def deadline_seconds(deadline: _Deadline) -> float:
     """The configured length of a deadline."""
-    return float(deadline.timer.interval)
+    return float(deadline.total)

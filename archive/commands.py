@@ -198,6 +198,74 @@ def register(main: click.Group) -> None:
                                                                  row["published"]) if x)]
                 click.echo("\n\n".join([h for h in head if h] + [row["text"]]))
 
+    @main.command("import")
+    @click.argument("files", nargs=-1, required=True,
+                    type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @click.option("--url", help="For a saved .html file: the URL it came from (required).")
+    @click.option("--json", "as_json", is_flag=True, help="Print the reports as JSON.")
+    @archive_option
+    def import_cmd(files: tuple[Path, ...], url: str | None, as_json: bool,
+                   archive_dir: Path | None) -> None:
+        """Import WARC files from other tools (wget, browsertrix…) or saved .html pages."""
+        from .importer import import_html, import_warc
+
+        reports = []
+        with open_archive(archive_dir) as arc:
+            for path in files:
+                if path.suffix.lower() in (".html", ".htm"):
+                    if not url:
+                        raise click.UsageError(f"{path}: importing an .html file needs --url")
+                    reports.append(import_html(arc, path, url))
+                else:
+                    reports.append(import_warc(arc, path))
+        if as_json:
+            click.echo(json.dumps([r.__dict__ for r in reports], ensure_ascii=False, indent=2))
+        for r in reports:
+            for p in r.problems:
+                click.echo(f"problem: {p}", err=True)
+            click.echo(f"{r.path}: {r.records} records imported, {r.duplicates} already "
+                       f"present, {len(r.articles)} articles, {r.existing} already archived, "
+                       f"{len(r.problems)} problems", err=True)
+        if any(r.problems for r in reports):
+            sys.exit(1)
+
+    @main.command("verify")
+    @click.argument("files", nargs=-1, type=click.Path(exists=True, path_type=Path))
+    @click.option("--repair", is_flag=True,
+                  help="Trim torn tails (keeping the cut bytes aside), close dead .open files, "
+                       "and re-index.")
+    @archive_option
+    def verify_cmd(files: tuple[Path, ...], repair: bool, archive_dir: Path | None) -> None:
+        """Check WARC files structurally and the index against them."""
+        from .consistency import check_index, reindex
+        from .verify import repair_file, verify_paths
+
+        if files:
+            results = verify_paths(list(files))
+            bad = _print_issues(results)
+            click.echo(f"{len(results)} files checked, {bad} with problems", err=True)
+            sys.exit(1 if bad else 0)
+        with open_archive(archive_dir) as arc:
+            warcs = sorted((arc.root / "warc").iterdir())
+            if repair:
+                for path in warcs:
+                    report = repair_file(path)
+                    if report.changed:
+                        click.echo(f"repaired {path.name}: {report}", err=True)
+                reindexed = reindex(arc)
+                if reindexed:
+                    click.echo(f"re-indexed {reindexed} records", err=True)
+                warcs = sorted((arc.root / "warc").iterdir())
+            results = verify_paths([p for p in warcs if ".torn-" not in p.name])
+            bad = _print_issues(results)
+            index_problems = check_index(arc)
+            for p in index_problems:
+                click.echo(f"index: {p}")
+        click.echo(f"{len(results)} WARC files checked, {bad} with problems; "
+                   f"{len(index_problems)} index problems", err=True)
+        if bad or index_problems:
+            sys.exit(1)
+
     @main.command("reclean")
     @click.option("--site", help="Only articles from this host (and its subdomains).")
     @click.option("--dry-run", is_flag=True, help="Say what would change; write nothing.")
@@ -229,6 +297,17 @@ def register(main: click.Group) -> None:
         click.echo(f"{total} articles re-cleaned, {changed} {verb}, {failed} failed", err=True)
         if failed:
             sys.exit(1)
+
+
+def _print_issues(results: dict[str, list[Any]]) -> int:
+    """Print every verifier issue; return how many files had any."""
+    bad = 0
+    for _, issues in sorted(results.items()):
+        if issues:
+            bad += 1
+        for issue in issues:
+            click.echo(str(issue))
+    return bad
 
 
 def _demo_summary(arc: Archive, outcomes: list[Outcome]) -> None:

@@ -30,7 +30,7 @@ from cleaner.render import render_document
 
 from .capture import Exchange, Fetcher, FetchError
 from .index import Index, dumps
-from .payload import PayloadError, entity_body, entity_digest, http_parts
+from .payload import PayloadError, entity_body, entity_digest, header, http_parts
 from .warcfile import WarcWriter, split_http
 from .warcread import RecordError, WarcRecord, read_record
 
@@ -178,7 +178,7 @@ class Archive:
     def store_exchange(self, ex: Exchange) -> int:
         """Write one exchange to the WARC (a revisit if the body is known), then index it."""
         status, headers, _ = http_parts(ex.response)
-        mime = _header(headers, "content-type")
+        mime = header(headers, "content-type")
         entity = entity_digest(ex.response) if not ex.truncated else None
         original = None
         _, payload = split_http(ex.response)
@@ -273,7 +273,7 @@ class Archive:
                 break
             all_pages.append(more)
         images = self._fetch_images(all_pages, fetcher)
-        article_id = self._save_article(url, all_pages, images, tags)
+        article_id = self.save_article(url, all_pages, images, tags)
         return Outcome(url, "archived", article_id, title=all_pages[0].result.title)
 
     def _fetch_page(self, url: str, fetcher: Fetcher) -> Page | str:
@@ -289,17 +289,22 @@ class Archive:
             return f"HTTP {final.status} from {final.url}"
         if final.truncated:
             return f"{final.url}: response truncated ({final.truncated}); original kept in WARC"
-        return self._clean_record(record)
+        return self.clean_record(record)
 
-    def _clean_record(self, record: int) -> Page | str:
-        """Clean the page stored in a response record; a string is why it cannot be."""
+    def clean_record(self, record: int) -> Page | str:
+        """Clean the page stored in a response (or resource) record; a string says why not."""
         block, url = self.response_block(record)
-        status, headers, _ = http_parts(block)
-        ctype = _header(headers, "content-type") or ""
-        if ctype and not ctype.split(";")[0].strip().lower() in HTML_TYPES:
-            return f"{url}: not an HTML page (Content-Type: {ctype})"
+        row = self.index.record(record)
+        resource = row is not None and row["type"] == "resource"
         try:
-            body = entity_body(block, MAX_PAGE_BYTES)
+            if resource:
+                ctype = row["mime"] or "text/html"  # type: ignore[index]
+            else:
+                _, headers, _ = http_parts(block)
+                ctype = header(headers, "content-type") or ""
+            if ctype and ctype.split(";")[0].strip().lower() not in HTML_TYPES:
+                return f"{url}: not an HTML page (Content-Type: {ctype})"
+            body = block[:MAX_PAGE_BYTES] if resource else entity_body(block, MAX_PAGE_BYTES)
             result = clean(body, url=url, content_type=ctype or None, rules=self.rules)
         except (PayloadError, CleanerError) as exc:
             return f"{url}: {exc}"
@@ -332,7 +337,7 @@ class Archive:
             return None
         return data if image_type(data) else None
 
-    def _stored_images(self, pages: list[Page]) -> dict[str, bytes]:
+    def stored_images(self, pages: list[Page]) -> dict[str, bytes]:
         """Images of the article as stored in the WARCs (for reclean and import)."""
         out: dict[str, bytes] = {}
         for src in dict.fromkeys(s for p in pages for s in p.result.images):
@@ -374,7 +379,7 @@ class Archive:
             tmp.unlink(missing_ok=True)
             raise ArchiveError(f"cannot write {path}: {exc.strerror or exc}") from None
 
-    def _save_article(self, url: str, pages: list[Page], images: dict[str, bytes],
+    def save_article(self, url: str, pages: list[Page], images: dict[str, bytes],
                       tags: Iterable[str]) -> int:
         """Write the clean page, then insert or update the article's index row."""
         doc, text = self.render(pages, images)
@@ -413,28 +418,20 @@ class Archive:
         records = _loads_ids(row["pages"]) or [row["record"]]  # type: ignore[index]
         pages: list[Page] = []
         for rec in records:
-            page = self._clean_record(rec)
+            page = self.clean_record(rec)
             if isinstance(page, str):
                 raise ArchiveError(page)
             pages.append(page)
-        images = self._stored_images(pages)
+        images = self.stored_images(pages)
         doc, text = self.render(pages, images)
         old_text = row["text"]  # type: ignore[index]
         new_digest = pages[0].result.rules_digest
         changed = text != old_text
         if write and (changed or new_digest != row["rules_digest"]):  # type: ignore[index]
-            self._save_article(row["url"], pages, images, ())  # type: ignore[index]
+            self.save_article(row["url"], pages, images, ())  # type: ignore[index]
         elif write:
             self._write_page(Path(row["html_path"]), doc)  # type: ignore[index]
         return changed, old_text, text
-
-
-def _header(headers: list[tuple[str, str]], name: str) -> str | None:
-    """The first value of an HTTP header (case-insensitive)."""
-    for k, v in headers:
-        if k.lower() == name:
-            return v
-    return None
 
 
 def _excerpt(text: str, limit: int = 280) -> str:

@@ -138,15 +138,23 @@ class WarcWriter:
 
     def _append(self, record: bytes) -> RecordRef:
         """Write one gzip member, flush and fsync it; return where it landed."""
+        return self._append_all([record])[0]
+
+    def _append_all(self, records: list[bytes]) -> list[RecordRef]:
+        """Write records as gzip members in ONE write, then fsync: a pair lands together."""
         assert self._fh is not None and self._path is not None
         fh = self._fh
         offset = fh.tell()  # type: ignore[attr-defined]
-        member = gzip_member(record)
-        fh.write(member)  # type: ignore[attr-defined]
+        members = [gzip_member(r) for r in records]
+        fh.write(b"".join(members))  # type: ignore[attr-defined]
         fh.flush()  # type: ignore[attr-defined]
         os.fsync(fh.fileno())  # type: ignore[attr-defined]
         name = self._path.name.removesuffix(OPEN_SUFFIX)
-        return RecordRef(name, offset, len(member), "", "")
+        refs = []
+        for m in members:
+            refs.append(RecordRef(name, offset, len(m), "", ""))
+            offset += len(m)
+        return refs
 
     def close(self) -> None:
         """Finish the current file: fsync, rename away ``.open``, fsync the directory."""
@@ -201,12 +209,12 @@ class WarcWriter:
                 headers.append(("WARC-IP-Address", ip))
             if truncated:
                 headers.append(("WARC-Truncated", truncated))
-            resp_ref = self._append(build_record(
-                "response", response, headers, resp_id, date,
-                "application/http; msgtype=response", sha1_digest(payload)))
-            req_ref = self._append(build_record(
-                "request", request, [("WARC-Target-URI", url), ("WARC-Concurrent-To", resp_id)],
-                req_id, date, "application/http; msgtype=request", None))
+            resp_ref, req_ref = self._append_all([
+                build_record("response", response, headers, resp_id, date,
+                             "application/http; msgtype=response", sha1_digest(payload)),
+                build_record("request", request,
+                             [("WARC-Target-URI", url), ("WARC-Concurrent-To", resp_id)],
+                             req_id, date, "application/http; msgtype=request", None)])
             return (RecordRef(resp_ref.filename, resp_ref.offset, resp_ref.length, resp_id, date),
                     RecordRef(req_ref.filename, req_ref.offset, req_ref.length, req_id, date))
 
@@ -230,12 +238,12 @@ class WarcWriter:
             ]
             if ip:
                 headers.append(("WARC-IP-Address", ip))
-            rev_ref = self._append(build_record(
-                "revisit", response_headers, headers, rev_id, date,
-                "application/http; msgtype=response", payload_digest))
-            req_ref = self._append(build_record(
-                "request", request, [("WARC-Target-URI", url), ("WARC-Concurrent-To", rev_id)],
-                req_id, date, "application/http; msgtype=request", None))
+            rev_ref, req_ref = self._append_all([
+                build_record("revisit", response_headers, headers, rev_id, date,
+                             "application/http; msgtype=response", payload_digest),
+                build_record("request", request,
+                             [("WARC-Target-URI", url), ("WARC-Concurrent-To", rev_id)],
+                             req_id, date, "application/http; msgtype=request", None)])
             return (RecordRef(rev_ref.filename, rev_ref.offset, rev_ref.length, rev_id, date),
                     RecordRef(req_ref.filename, req_ref.offset, req_ref.length, req_id, date))
 
