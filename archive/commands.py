@@ -225,7 +225,8 @@ def register(main: click.Group) -> None:
                 click.echo(f"problem: {p}", err=True)
             click.echo(f"{r.path}: {r.records} records imported, {r.duplicates} already "
                        f"present, {len(r.articles)} articles, {r.existing} already archived, "
-                       f"{len(r.problems)} problems", err=True)
+                       f"{len(r.skipped)} pages not articles, {len(r.problems)} problems",
+                       err=True)
         if any(r.problems for r in reports):
             sys.exit(1)
 

@@ -33,6 +33,7 @@ class ImportReport:
     articles: list[int] = field(default_factory=list)
     existing: int = 0
     problems: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
 
 
 def _boundaries(path: Path, report: ImportReport) -> list[tuple[int, int]]:
@@ -77,7 +78,7 @@ def _head(path: Path, offset: int) -> WarcRecord:
         raw = zlib.decompressobj(31).decompress(raw, 256 * 1024)
     end = raw.find(b"\r\n\r\n")
     if end < 0:
-        raise RecordError(f"{path.name}:{offset}: no end of WARC headers")
+        raise RecordError(f"{path.name}:{offset}", "no end of WARC headers")
     headers: dict[str, str] = {}
     for line in raw[:end].decode("utf-8", "replace").split("\r\n")[1:]:
         name, _, value = line.partition(":")
@@ -94,8 +95,7 @@ def import_warc(arc: Archive, path: Path) -> ImportReport:
             rec = read_record(path, offset, length) if length <= MAX_RECORD_BYTES else \
                 _head(path, offset)
         except RecordError as exc:
-            report.problems.append(f"{path}:{offset}: {exc}".replace(f"{path.name}:{offset}: ",
-                                                                      ""))
+            report.problems.append(f"{path}:{offset}: {exc.reason}")
             break
         rid = rec.get("warc-record-id")
         if rid and arc.index.db.execute("SELECT 1 FROM records WHERE record_id = ?",
@@ -184,7 +184,7 @@ def _make_article(arc: Archive, record: int, report: ImportReport) -> None:
         return
     page = arc.clean_record(record)
     if isinstance(page, str):
-        report.problems.append(page)
+        report.skipped.append(page)
         return
     images = arc.stored_images([page])
     report.articles.append(arc.save_article(row["url"], [page], images, ("imported",)))

@@ -30,7 +30,14 @@ from cleaner.render import render_document
 
 from .capture import Exchange, Fetcher, FetchError
 from .index import Index, dumps
-from .payload import PayloadError, entity_body, entity_digest, header, http_parts
+from .payload import (
+    PayloadError,
+    dechunked_payload,
+    entity_body,
+    entity_digest,
+    header,
+    http_parts,
+)
 from .warcfile import WarcWriter, split_http
 from .warcread import RecordError, WarcRecord, read_record
 
@@ -228,8 +235,13 @@ class Archive:
                 raise ArchiveError(f"revisit {row['record_id']} refers to a missing record")
             full = self._read(orig)
             head, _ = split_http(rec.block)
-            _, payload = split_http(full.block)
-            return head + payload, row["url"]
+            # Same entity, maybe other framing: re-frame the original's de-chunked body the
+            # way this response's own headers say it was sent.
+            entity = dechunked_payload(full.block)
+            if re.search(rb"(?im)^transfer-encoding:[^\r\n]*chunked", head):
+                entity = b"%x\r\n%s\r\n0\r\n\r\n" % (len(entity), entity) if entity \
+                    else b"0\r\n\r\n"
+            return head + entity, row["url"]
         return rec.block, row["url"]
 
     def _read(self, row: object) -> WarcRecord:

@@ -10,7 +10,13 @@ MAX_RECORD_BYTES = 64 * 1024 * 1024
 
 
 class RecordError(Exception):
-    """A record could not be read where the index says it is."""
+    """A record could not be read where the index says it is; ``reason`` says why."""
+
+    def __init__(self, where: str, reason: str):
+        """Keep the location and the reason apart (importers re-locate the message)."""
+        self.where = where
+        self.reason = reason
+        super().__init__(f"{where}: {reason}")
 
 
 @dataclass
@@ -29,10 +35,10 @@ def parse_record(data: bytes, where: str) -> WarcRecord:
     """Parse one uncompressed WARC record (headers + block)."""
     head_end = data.find(b"\r\n\r\n")
     if head_end < 0:
-        raise RecordError(f"{where}: no end of WARC headers")
+        raise RecordError(where, f"no end of WARC headers")
     lines = data[:head_end].decode("utf-8", "replace").split("\r\n")
     if not lines[0].startswith("WARC/"):
-        raise RecordError(f"{where}: not a WARC record (starts {lines[0][:20]!r})")
+        raise RecordError(where, f"not a WARC record (starts {lines[0][:20]!r})")
     headers: dict[str, str] = {}
     for line in lines[1:]:
         name, sep, value = line.partition(":")
@@ -41,10 +47,10 @@ def parse_record(data: bytes, where: str) -> WarcRecord:
     try:
         length = int(headers.get("content-length", ""))
     except ValueError:
-        raise RecordError(f"{where}: bad Content-Length") from None
+        raise RecordError(where, f"bad Content-Length") from None
     block = data[head_end + 4: head_end + 4 + length]
     if len(block) != length:
-        raise RecordError(f"{where}: record is truncated ({len(block)} of {length} bytes)")
+        raise RecordError(where, f"record is truncated ({len(block)} of {length} bytes)")
     return WarcRecord(headers, block)
 
 
@@ -63,19 +69,19 @@ def read_record(path: Path, offset: int, length: int | None = None,
                 while not d.eof:
                     chunk = fh.read(65536)
                     if not chunk:
-                        raise RecordError(f"{where}: gzip member is truncated")
+                        raise RecordError(where, f"gzip member is truncated")
                     out += d.decompress(chunk, max_bytes - len(out) + 1)
                     if len(out) > max_bytes:
-                        raise RecordError(f"{where}: record larger than {max_bytes} bytes")
+                        raise RecordError(where, f"record larger than {max_bytes} bytes")
                     while d.unconsumed_tail and not d.eof:
                         out += d.decompress(d.unconsumed_tail, max_bytes - len(out) + 1)
                         if len(out) > max_bytes:
-                            raise RecordError(f"{where}: record larger than {max_bytes} bytes")
+                            raise RecordError(where, f"record larger than {max_bytes} bytes")
                 data = bytes(out)
             else:
                 data = fh.read(length if length else max_bytes)
     except OSError as exc:
-        raise RecordError(f"{where}: {exc.strerror or exc}") from None
+        raise RecordError(where, f"{exc.strerror or exc}") from None
     except zlib.error as exc:
-        raise RecordError(f"{where}: corrupt gzip member ({exc})") from None
+        raise RecordError(where, f"corrupt gzip member ({exc})") from None
     return parse_record(data, where)
