@@ -12,7 +12,10 @@ so this module checks the structure itself, streaming, with bounded memory:
   Content-Length equal to the block, the ``CRLF CRLF`` after the block, block and payload
   digests (a payload digest may be over the raw bytes after the HTTP headers, chunk
   framing included, as warcio and wget write it, or over the de-chunked entity as the
-  WARC 1.1 spec says; both are accepted; revisit payloads are not checked).
+  WARC 1.1 spec says; both are accepted; revisit payloads are not checked), UTF-8
+  header values, fields mandatory per record type, <URI> syntax of record ids, W3C
+  dates (fractional seconds only in WARC/1.1), duplicate record ids within a file, and
+  an HTTP status (request) line at the start of application/http responses (requests).
 
 One producer quirk is tolerated: Heritrix 3 writes an empty block followed by a single
 CRLF (iipc-dedup's server-not-modified sample); inside a gzip member that ends right
@@ -62,8 +65,7 @@ TYPE_MANDATORY = {
     "conversion": ("WARC-Target-URI",),
     "continuation": ("WARC-Target-URI", "WARC-Segment-Origin-ID", "WARC-Segment-Number"),
 }
-ID_FIELDS = ("WARC-Concurrent-To", "WARC-Refers-To", "WARC-Warcinfo-ID",
-             "WARC-Segment-Origin-ID")
+ID_FIELDS = ("WARC-Concurrent-To", "WARC-Refers-To", "WARC-Warcinfo-ID", "WARC-Segment-Origin-ID")
 DIGEST_SIZES = {"sha1": 20, "sha256": 32, "md5": 16, "sha224": 28, "sha384": 48, "sha512": 64}
 
 _TOKEN = re.compile(rb"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
@@ -105,6 +107,15 @@ class RepairReport:
     renamed: bool = False
     issues: tuple[Issue, ...] = ()
     notes: tuple[str, ...] = ()
+
+    @property
+    def changed(self) -> bool:
+        """True when the file was trimmed or renamed."""
+        return self.cut_offset is not None or self.renamed
+
+    def __str__(self) -> str:
+        """The notes, one sentence each."""
+        return "; ".join(self.notes) or "nothing to do"
 
 
 @dataclass(frozen=True)
@@ -159,7 +170,7 @@ class _Reader:
         if not data:
             self._done = True
             return False
-        self._buf = self._buf[self._pos:] + data
+        self._buf = self._buf[self._pos :] + data
         self._pos = 0
         return True
 
@@ -167,7 +178,7 @@ class _Reader:
         """Return 1..n bytes, or b"" at the end of the data."""
         if self._pos >= len(self._buf) and not self._fill():
             return b""
-        out = self._buf[self._pos:self._pos + n]
+        out = self._buf[self._pos : self._pos + n]
         self._pos += len(out)
         self.consumed += len(out)
         return out
@@ -196,7 +207,7 @@ class _Reader:
             if not self._fill():
                 end = len(self._buf)
                 break
-        out = self._buf[self._pos:end]
+        out = self._buf[self._pos : end]
         self._pos = end
         self.consumed += len(out)
         return out
@@ -237,8 +248,10 @@ class _Member:
                 self.error = _zlib_message(exc)
                 break
             if self._d.eof:
-                rest = len(self._d.unused_data) + len(self._d.unconsumed_tail)
-                self.end = self.start + self.fed - rest
+                # All input read so far went in; what the member did not use is in
+                # unused_data. (At the end CPython may leave a stale copy of it in
+                # unconsumed_tail too, so that one must not be subtracted again.)
+                self.end = self.start + self.fed - len(self._d.unused_data)
             if out:
                 self.produced += len(out)
                 return out
@@ -363,13 +376,13 @@ class _Dechunker:
                     self.line.clear()
             elif self.state == "data":
                 take = min(self.left, n - i)
-                self.hash.update(data[i:i + take])
+                self.hash.update(data[i : i + take])
                 i += take
                 self.left -= take
                 if not self.left:
                     self.state = "crlf"
             elif self.state == "crlf":
-                self.line += data[i:i + 1]
+                self.line += data[i : i + 1]
                 i += 1
                 if self.line in (b"\n", b"\r\n"):
                     self.line.clear()
@@ -407,7 +420,7 @@ def _http_header_end(buf: bytes | bytearray) -> int:
         j = buf.find(b"\n", pos)
         if j < 0:
             return -1
-        line = buf[pos:j + 1]
+        line = buf[pos : j + 1]
         pos = j + 1
         if not line.rstrip():
             return pos
@@ -416,8 +429,13 @@ def _http_header_end(buf: bytes | bytearray) -> int:
 class _Block:
     """Consumes a record block in chunks: block digest, payload digests, HTTP framing."""
 
-    def __init__(self, block_algo: str | None, payload_algo: str | None, http: bool,
-                 first_line: re.Pattern[bytes] | None) -> None:
+    def __init__(
+        self,
+        block_algo: str | None,
+        payload_algo: str | None,
+        http: bool,
+        first_line: re.Pattern[bytes] | None,
+    ) -> None:
         """Prepare the digests this record asks for."""
         self.block_hash = hashlib.new(block_algo) if block_algo else None
         self.payload_algo = payload_algo
@@ -454,7 +472,7 @@ class _Block:
     def _first_line(self) -> None:
         """Keep the first line of the HTTP headers for the status line check."""
         j = self.head.find(b"\n")
-        self.head_line = bytes(self.head[:j + 1] if j >= 0 else self.head[:200])
+        self.head_line = bytes(self.head[: j + 1] if j >= 0 else self.head[:200])
 
     def _start_payload(self) -> None:
         """The HTTP headers are complete: set up the payload digests."""
@@ -476,16 +494,21 @@ class _Block:
             self.in_head = False
             self._start_payload()
 
-    def problems(self, block_digest: tuple[str, set[bytes]] | None,
-                 payload_digest: tuple[str, set[bytes]] | None, truncated: bool,
-                 rtype: str) -> list[str]:
+    def problems(
+        self,
+        block_digest: tuple[str, set[bytes]] | None,
+        payload_digest: tuple[str, set[bytes]] | None,
+        truncated: bool,
+        rtype: str,
+    ) -> list[str]:
         """Compare digests and the HTTP first line after the whole block was fed."""
         out: list[str] = []
         if block_digest and self.block_hash:
             got = self.block_hash.digest()
             if got not in block_digest[1]:
-                out.append(f"WARC-Block-Digest mismatch: the block is "
-                           f"{block_digest[0]}:{_b32(got)}")
+                out.append(
+                    f"WARC-Block-Digest mismatch: the block is {block_digest[0]}:{_b32(got)}"
+                )
         if payload_digest and self.head_overflow:
             out.append(f"HTTP headers exceed {MAX_HTTP_HEADER} bytes; payload not checked")
         elif payload_digest and self.raw_hash:
@@ -493,14 +516,17 @@ class _Block:
             entity = self.dechunk.digest(truncated) if self.dechunk else None
             if got not in payload_digest[1] and entity not in payload_digest[1]:
                 form = "" if entity is None else f" (de-chunked {_b32(entity)})"
-                out.append(f"WARC-Payload-Digest mismatch: the payload is "
-                           f"{payload_digest[0]}:{_b32(got)}{form}")
+                out.append(
+                    f"WARC-Payload-Digest mismatch: the payload is "
+                    f"{payload_digest[0]}:{_b32(got)}{form}"
+                )
         if self.first_line is not None:
             line = self.head_line or b""
             if not self.first_line.fullmatch(line):
                 what = "status" if rtype == "response" else "request"
-                out.append(f"{rtype} block does not start with an HTTP {what} line "
-                           f"(found {line[:60]!r})")
+                out.append(
+                    f"{rtype} block does not start with an HTTP {what} line (found {line[:60]!r})"
+                )
         return out
 
 
@@ -568,8 +594,9 @@ def _text(value: bytes, rec: _Record) -> str:
         return value.decode("utf-8", "replace").strip()
 
 
-def _check_fields(version: str, fields: list[tuple[str, str]], rec: _Record
-                  ) -> dict[str, list[str]]:
+def _check_fields(
+    version: str, fields: list[tuple[str, str]], rec: _Record
+) -> dict[str, list[str]]:
     """Check mandatory fields and field syntax; return the fields by lower-case name."""
     by_name: dict[str, list[str]] = {}
     for name, value in fields:
@@ -634,19 +661,25 @@ def _parse_record(r: _Reader, in_member: bool = False) -> _Record:
     ctype = (by_name.get("content-type") or [""])[0].split(";")[0].strip().lower()
     uri = (by_name.get("warc-target-uri") or [""])[0].strip("<>").lower()
     http = rtype in ("request", "response") and (
-        ctype == "application/http" or uri.startswith(("http:", "https:")))
+        ctype == "application/http" or uri.startswith(("http:", "https:"))
+    )
     first_line = None
     if ctype == "application/http" and rtype in ("request", "response"):
         first_line = _STATUS_LINE if rtype == "response" else _REQUEST_LINE
-    block = _Block(digests["block"][0] if digests["block"] else None,
-                   digests["payload"][0] if digests["payload"] else None, http, first_line)
+    block = _Block(
+        digests["block"][0] if digests["block"] else None,
+        digests["payload"][0] if digests["payload"] else None,
+        http,
+        first_line,
+    )
     left = length
     while left:
         data = r.read(min(left, CHUNK))
         if not data:
             rec.incomplete = True
-            rec.problems.append(f"record truncated: block has {length - left} of "
-                                f"{length} bytes (Content-Length)")
+            rec.problems.append(
+                f"record truncated: block has {length - left} of {length} bytes (Content-Length)"
+            )
             return rec
         block.feed(data)
         left -= len(data)
@@ -660,8 +693,10 @@ def _parse_record(r: _Reader, in_member: bool = False) -> _Record:
             rec.problems.append("record truncated in the CRLF CRLF after its block")
         else:
             rec.desync = True
-            rec.problems.append(f"block not followed by CRLF CRLF (found {trailer!r}); "
-                                f"Content-Length {length} does not match the block")
+            rec.problems.append(
+                f"block not followed by CRLF CRLF (found {trailer!r}); "
+                f"Content-Length {length} does not match the block"
+            )
     truncated = bool(by_name.get("warc-truncated"))
     rec.problems.extend(block.problems(digests["block"], digests["payload"], truncated, rtype))
     return rec
@@ -728,8 +763,14 @@ def _scan_gzip(fh: BinaryIO, name: str, size: int) -> _Scan:
             continue
         assert member.end is not None
         if bad_since is not None:
-            scan.issues.append(Issue(name, bad_since, f"{bad_first}; {pos - bad_since} bytes "
-                                     f"skipped to the next good member at {pos}"))
+            scan.issues.append(
+                Issue(
+                    name,
+                    bad_since,
+                    f"{bad_first}; {pos - bad_since} bytes "
+                    f"skipped to the next good member at {pos}",
+                )
+            )
             bad_since = None
         scan.records += count
         if count == 0:
@@ -740,8 +781,11 @@ def _scan_gzip(fh: BinaryIO, name: str, size: int) -> _Scan:
         pos = member.end
     if bad_since is not None:
         what = "trailing garbage or torn tail" if bad_tornish else "damaged tail"
-        scan.issues.append(Issue(name, bad_since, f"{bad_first}; {what} of "
-                                 f"{size - bad_since} bytes to end of file"))
+        scan.issues.append(
+            Issue(
+                name, bad_since, f"{bad_first}; {what} of {size - bad_since} bytes to end of file"
+            )
+        )
         if bad_tornish:
             scan.tail_offset = bad_since
     return scan
@@ -785,14 +829,17 @@ def _scan_plain(fh: BinaryIO, name: str, size: int) -> _Scan:
             nxt = _find_version_line(fh, start + 1)
             if nxt is None:
                 if problems and problems[0].startswith("bad version line"):
-                    problems[0] = (f"trailing garbage: {size - start} bytes that are not a "
-                                   f"WARC record ({problems[0]})")
+                    problems[0] = (
+                        f"trailing garbage: {size - start} bytes that are not a "
+                        f"WARC record ({problems[0]})"
+                    )
                 scan.issues.extend(Issue(name, start, p) for p in problems)
                 scan.tail_offset = start
                 return scan
             scan.issues.extend(Issue(name, start, p) for p in problems)
-            scan.issues.append(Issue(name, start, f"skipped {nxt - start} bytes to the next "
-                                     f"version line at {nxt}"))
+            scan.issues.append(
+                Issue(name, start, f"skipped {nxt - start} bytes to the next version line at {nxt}")
+            )
             pos = nxt
             break
         else:
@@ -880,6 +927,9 @@ def repair_file(path: str | os.PathLike[str]) -> RepairReport:
     p = Path(path)
     is_open = p.name.endswith(OPEN_SUFFIX)
     final = p.with_name(p.name.removesuffix(OPEN_SUFFIX))
+    if not p.name.endswith(WARC_SUFFIXES):
+        # Above all a NAME.torn-OFFSET copy: "repairing" it would cut it away again.
+        return RepairReport(str(p), str(p), notes=("not a WARC file name; left alone",))
     if is_open and p.stat().st_size == 0:
         # A writer creates the file, then locks it: an empty file may be a writer starting.
         return RepairReport(str(p), str(p), notes=("empty .open file left alone",))
@@ -888,8 +938,9 @@ def repair_file(path: str | os.PathLike[str]) -> RepairReport:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            return RepairReport(str(p), str(p), locked=True,
-                                notes=("locked by a live writer; left alone",))
+            return RepairReport(
+                str(p), str(p), locked=True, notes=("locked by a live writer; left alone",)
+            )
         try:
             same = os.fstat(fd).st_ino == os.stat(p).st_ino
         except FileNotFoundError:
@@ -932,9 +983,16 @@ def _repair_locked(fd: int, p: Path, final: Path, is_open: bool) -> RepairReport
     issues = tuple(verify_file(where))
     if issues:
         notes.append(f"{len(issues)} problem(s) remain that are not a torn tail")
-    return RepairReport(str(p), str(where), cut_offset=cut, cut_bytes=cut_bytes,
-                        torn_copy=str(copy) if copy else None, renamed=renamed,
-                        issues=issues, notes=tuple(notes))
+    return RepairReport(
+        str(p),
+        str(where),
+        cut_offset=cut,
+        cut_bytes=cut_bytes,
+        torn_copy=str(copy) if copy else None,
+        renamed=renamed,
+        issues=issues,
+        notes=tuple(notes),
+    )
 
 
 # -- second opinion -------------------------------------------------------------

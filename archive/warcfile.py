@@ -42,11 +42,12 @@ def warc_date(now: datetime) -> str:
 
 
 def split_http(block: bytes) -> tuple[bytes, bytes]:
-    """Split an HTTP message into (header bytes incl. the blank line, payload)."""
-    for sep in (b"\r\n\r\n", b"\n\n"):
-        i = block.find(sep)
-        if i >= 0:
-            return block[: i + len(sep)], block[i + len(sep):]
+    """Split an HTTP message at its first blank line, as warcio does: (head, payload)."""
+    pos = 0
+    while (j := block.find(b"\n", pos)) >= 0:
+        line, pos = block[pos:j + 1], j + 1
+        if not line.strip():
+            return block[:pos], block[pos:]
     return block, b""
 
 
@@ -81,7 +82,7 @@ def build_record(rtype: str, block: bytes, headers: list[tuple[str, str]], recor
     if payload_digest:
         lines.append(f"WARC-Payload-Digest: {payload_digest}")
     if content_type:
-        lines.append(f"Content-Type: {content_type}")
+        lines.append(f"Content-Type: {_header_value(content_type)}")
     lines.append(f"Content-Length: {len(block)}")
     head = ("\r\n".join(lines) + "\r\n\r\n").encode("utf-8")
     return head + block + b"\r\n\r\n"
@@ -91,6 +92,15 @@ def gzip_member(data: bytes) -> bytes:
     """Compress one record as its own gzip member."""
     c = zlib.compressobj(6, zlib.DEFLATED, zlib.MAX_WBITS + 16)
     return c.compress(data) + c.flush()
+
+
+def _fsync_dir(directory: Path) -> None:
+    """Make a directory's entries (new or renamed files) durable."""
+    dfd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(dfd)
+    finally:
+        os.close(dfd)
 
 
 class WarcWriter:
@@ -122,14 +132,21 @@ class WarcWriter:
             self._seq += 1
             name = f"{self.prefix}-{stamp}-{os.getpid()}-{self._seq:05d}{WARC_SUFFIX}"
             path = self.directory / (name + OPEN_SUFFIX)
+            if (self.directory / name).exists():
+                continue
             try:
                 fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o644)
             except FileExistsError:
                 continue
             break
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            raise
         self._fh = os.fdopen(fd, "ab")
         self._path = path
+        _fsync_dir(self.directory)
         info = (f"software: {self.software}\r\nformat: WARC File Format 1.1\r\n"
                 f"conformsTo: https://iipc.github.io/warc-specifications/specifications/"
                 f"warc-format/warc-1.1/\r\n").encode()
@@ -169,13 +186,11 @@ class WarcWriter:
         fh.flush()  # type: ignore[attr-defined]
         os.fsync(fh.fileno())  # type: ignore[attr-defined]
         final = self._path.with_name(self._path.name.removesuffix(OPEN_SUFFIX))
-        os.rename(self._path, final)
+        # link + unlink fails instead of silently replacing an existing finished file.
+        os.link(self._path, final)
+        os.unlink(self._path)
         fh.close()  # type: ignore[attr-defined]
-        dfd = os.open(self.directory, os.O_RDONLY)
-        try:
-            os.fsync(dfd)
-        finally:
-            os.close(dfd)
+        _fsync_dir(self.directory)
         self._fh = None
         self._path = None
 
