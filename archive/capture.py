@@ -1,13 +1,11 @@
 """Fetching pages with ``requests`` while ``warcio.capture_http`` records the wire bytes.
 
-Import order matters: ``warcio.capture_http`` replaces ``http.client.HTTPConnection``
-and urllib3 subclasses whatever is there when *it* is imported. If urllib3 came
-first, nothing is recorded and nothing says so; ``check_recording()`` turns that
-silent failure into an error.
-
-Our connection classes also list ``RecordingHTTPConnection`` as a base
-explicitly, so recording works even when something imported ``requests`` first
-(then urllib3's own classes do not record, but ours still do).
+Import order used to matter: ``warcio.capture_http`` replaces
+``http.client.HTTPConnection`` and urllib3 subclasses whatever is there when *it*
+is imported, so if urllib3 came first nothing was recorded and nothing said so.
+Our connection classes therefore list ``RecordingHTTPConnection`` as a base
+explicitly: recording works whichever was imported first, and
+``check_recording()`` asserts it.
 
 ``requests``' timeout is per read (a server dripping a byte every half second
 holds it forever), so every fetch also has a total deadline enforced by a
@@ -41,10 +39,11 @@ from warcio.capture_http import RecordingHTTPConnection, capture_http
 import requests
 import urllib3
 from requests.adapters import HTTPAdapter
+from requests.utils import requote_uri
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 # isort: on
-from .payload import PayloadError, decode_content, split_head
+from .payload import PayloadError, decode_content, http_parts, split_head
 
 USER_AGENT = "cleaner/0.1 (offline news archiver; +https://pypi.org/project/cleaner/)"
 MAX_REDIRECTS = 20
@@ -234,8 +233,9 @@ class Fetcher:
         respect_robots: bool = True,
         sleep: Callable[[float], None] = time.sleep,
         max_retry_wait: float = 60.0,
+        proxy: str | None = None,
     ):
-        """Configure limits; nothing is fetched yet."""
+        """Configure limits; nothing is fetched yet. ``proxy``: an http:// proxy for all."""
         check_recording()
         self.user_agent = user_agent
         self.deadline = deadline
@@ -246,6 +246,7 @@ class Fetcher:
         self.respect_robots = respect_robots
         self.sleep = sleep
         self.max_retry_wait = max_retry_wait
+        self.proxy = proxy
         self._hosts: dict[str, threading.Lock] = {}
         self._last: dict[str, float] = {}
         self._robots: dict[str, urllib.robotparser.RobotFileParser | None] = {}
@@ -299,7 +300,8 @@ class Fetcher:
     ) -> urllib.robotparser.RobotFileParser | None:
         """Fetch and parse one robots.txt; None means "no rules" (everything allowed)."""
         try:
-            result = self.fetch(url, max_redirects=MAX_ROBOTS_REDIRECTS)
+            # No retries: a 5xx already means "disallow all" (RFC 9309).
+            result = self.fetch(url, max_redirects=MAX_ROBOTS_REDIRECTS, retries=0)
         except FetchError:
             return None
         made.extend(result.exchanges)
@@ -321,7 +323,9 @@ class Fetcher:
         return parser
 
     # -- fetching ----------------------------------------------------------
-    def fetch(self, url: str, *, max_redirects: int | None = None) -> FetchResult:
+    def fetch(
+        self, url: str, *, max_redirects: int | None = None, retries: int | None = None
+    ) -> FetchResult:
         """Fetch ``url`` following up to ``max_redirects`` redirects, each hop recorded.
 
         Raises FetchError (before any I/O) for a non-http(s) URL, and when the first
@@ -329,6 +333,7 @@ class Fetcher:
         reason in ``final.error``.
         """
         limit = self.max_redirects if max_redirects is None else max_redirects
+        tries = self.retries if retries is None else retries
         result = FetchResult()
         budget = _Budget(self.deadline)
         current = url
@@ -336,7 +341,7 @@ class Fetcher:
         while True:
             check_target(current)
             try:
-                ex = self._with_retries(current, budget)
+                ex = self._with_retries(current, budget, tries)
             except FetchError as exc:
                 if not result.exchanges:
                     raise
@@ -356,6 +361,7 @@ class Fetcher:
             except FetchError as exc:
                 ex.error = f"redirect {exc}"
                 return result
+            nxt = requote_uri(nxt)  # a Location may carry raw non-ASCII or spaces
             if budget.left() <= 0:
                 ex.error = (
                     f"{nxt}: not fetched, the {_secs(self.deadline)} s deadline was used up "
@@ -364,12 +370,12 @@ class Fetcher:
                 return result
             current = nxt
 
-    def _with_retries(self, url: str, budget: _Budget) -> Exchange:
+    def _with_retries(self, url: str, budget: _Budget, retries: int) -> Exchange:
         """Fetch once, retrying 429/5xx with backoff that honours Retry-After."""
         attempt = 0
         while True:
             ex = self._one(url, budget)
-            if ex.status not in RETRY_STATUSES or attempt >= self.retries or ex.error:
+            if ex.status not in RETRY_STATUSES or attempt >= retries or ex.error:
                 return ex
             attempt += 1
             wait = min(self.max_retry_wait, 2.0**attempt)
@@ -424,7 +430,18 @@ class Fetcher:
         session = requests.Session()
         session.mount("http://", _Adapter())
         session.mount("https://", _Adapter())
-        per_read = min(10.0, seconds)
+        # Not trust_env: it would also add ~/.netrc credentials to the request, and
+        # the request is archived. Environment proxies are still honoured.
+        session.trust_env = False
+        if self.proxy:
+            session.proxies = {"http": self.proxy, "https": self.proxy}
+        else:
+            session.proxies = requests.utils.get_environ_proxies(url)
+        # The watchdog ends a stalled read at the deadline; the per-read timeout only
+        # matters for long deadlines (a 10 s silence is reported as "timed out"), and
+        # connecting (before the watchdog has the socket) gets what is left.
+        connect = min(10.0, seconds)
+        per_read = min(10.0, seconds + 1.0)
         try:
             with capture_http(filter_func=stash):
                 try:
@@ -432,7 +449,7 @@ class Fetcher:
                         url,
                         stream=True,
                         allow_redirects=False,
-                        timeout=(per_read, per_read),
+                        timeout=(connect, per_read),
                         headers={
                             "User-Agent": self.user_agent,
                             "Accept-Encoding": "gzip, deflate",
@@ -469,7 +486,9 @@ class Fetcher:
         if "response" not in captured:
             raise FetchError(f"{url}: nothing was recorded (connection closed before a response)")
         head, _ = split_head(captured["response"])
-        if head == captured["response"]:
+        if head != captured["response"]:
+            headers = _header_dict(captured["response"]) or headers
+        else:
             # http.client takes a connection closed inside the headers for their end;
             # a response without its blank line is not a response.
             why = (
@@ -489,6 +508,23 @@ class Fetcher:
             truncated=truncated,
             error=error,
         )
+
+
+def _header_dict(response: bytes) -> dict[str, str]:
+    """Headers of a recorded response, names lowercased, repeats joined by ', '.
+
+    Parsed from the recorded bytes rather than taken from http.client, which stops
+    at the first header name that is not plain ASCII and drops the rest.
+    """
+    try:
+        _, parsed, _ = http_parts(response)
+    except PayloadError:
+        return {}
+    out: dict[str, str] = {}
+    for name, value in parsed:
+        key = name.lower()
+        out[key] = f"{out[key]}, {value}" if key in out else value
+    return out
 
 
 def _location(value: str) -> str:
