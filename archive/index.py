@@ -12,7 +12,8 @@ import json
 import re
 import sqlite3
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -136,12 +137,17 @@ class Index:
         self._all: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
         if not readonly:
+            _retry_locked(self._setup)
+
+    def _setup(self) -> None:
+        """Switch to WAL and create the schema (idempotent)."""
+        if self.db.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
             self.db.execute("PRAGMA journal_mode = WAL")
-            with self.transaction():
-                for stmt in _statements(SCHEMA):
-                    self.db.execute(stmt)
-                self.db.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('schema', ?)",
-                                (str(SCHEMA_VERSION),))
+        with self.transaction():
+            for stmt in _statements(SCHEMA):
+                self.db.execute(stmt)
+            self.db.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('schema', ?)",
+                            (str(SCHEMA_VERSION),))
 
     @property
     def db(self) -> sqlite3.Connection:
@@ -265,6 +271,22 @@ class Index:
         args.extend([limit, offset])
         return [SearchHit(r["id"], r["title"], r["url"], r["site"], r["published"], r["snip"],
                           float(r["rank"])) for r in self.db.execute(sql, args)]
+
+
+def _retry_locked(action: Callable[[], None], seconds: float = 30.0) -> None:
+    """Run ``action``, retrying while another process holds a lock SQLite will not wait for
+    (switching to WAL mode does not use the busy handler)."""
+    deadline = time.monotonic() + seconds
+    delay = 0.01
+    while True:
+        try:
+            action()
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 0.25)
 
 
 def _statements(script: str) -> list[str]:
