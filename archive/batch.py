@@ -11,8 +11,15 @@ from .capture import Fetcher
 from .store import Archive, Outcome
 
 
-def run_batch(arc: Archive, fetcher: Fetcher, urls: list[str], tags: Iterable[str],
-              concurrency: int, refresh: bool, progress: bool = False) -> list[Outcome]:
+def run_batch(
+    arc: Archive,
+    fetcher: Fetcher,
+    urls: list[str],
+    tags: Iterable[str],
+    concurrency: int,
+    refresh: bool,
+    progress: bool = False,
+) -> list[Outcome]:
     """Archive every URL; outcomes in input order. Failures never stop the batch."""
     tags = tuple(tags)
     results: dict[int, Outcome] = {}

@@ -57,24 +57,47 @@ def main() -> None:
 @click.argument("source", type=click.File("rb"))
 @click.option("--url", help="The page's URL: picks the site rule and resolves links.")
 @click.option("--content-type", help="The HTTP Content-Type (its charset wins over <meta>).")
-@click.option("--format", "fmt", type=click.Choice(["html", "text", "json"]), default="html",
-              show_default=True, help="Output: readable HTML document, plain text, or JSON.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
-              help="Write here instead of stdout.")
-@click.option("--rules", "rules_dir", multiple=True, type=click.Path(exists=True),
-              help="Rule file or directory to use instead of the bundled rules (repeatable).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["html", "text", "json"]),
+    default="html",
+    show_default=True,
+    help="Output: readable HTML document, plain text, or JSON.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Write here instead of stdout.",
+)
+@click.option(
+    "--rules",
+    "rules_dir",
+    multiple=True,
+    type=click.Path(exists=True),
+    help="Rule file or directory to use instead of the bundled rules (repeatable).",
+)
 @click.option("--offline", is_flag=True, help="Drop remote images: the output loads nothing.")
 @click.option("--explain", is_flag=True, help="List every removal with its rule (on stderr).")
-def clean_cmd(source: IO[bytes], url: str | None, content_type: str | None, fmt: str,
-              output: str | None, rules_dir: tuple[str, ...], offline: bool,
-              explain: bool) -> None:
+def clean_cmd(
+    source: IO[bytes],
+    url: str | None,
+    content_type: str | None,
+    fmt: str,
+    output: str | None,
+    rules_dir: tuple[str, ...],
+    offline: bool,
+    explain: bool,
+) -> None:
     """Clean one saved page (FILE, or - for stdin)."""
     rules = _load_rules(rules_dir)
     data = source.read()
     name = getattr(source, "name", "-")
     try:
-        result = clean(data, url=url, content_type=content_type, rules=rules,
-                       remote_images=not offline)
+        result = clean(
+            data, url=url, content_type=content_type, rules=rules, remote_images=not offline
+        )
     except CleanerError as exc:
         raise click.ClickException(f"{name}: {exc}") from None
     if fmt == "text":

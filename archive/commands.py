@@ -17,8 +17,11 @@ from .capture import Fetcher
 from .store import Archive, ArchiveError, Outcome, default_root
 
 archive_option = click.option(
-    "--archive", "archive_dir", type=click.Path(file_okay=False, path_type=Path),
-    help="Archive directory (default: $CLEANER_HOME, else the XDG data directory).")
+    "--archive",
+    "archive_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Archive directory (default: $CLEANER_HOME, else the XDG data directory).",
+)
 
 
 @contextmanager
@@ -53,9 +56,24 @@ def _urls(urls: tuple[str, ...], input_file: IO[str] | None) -> list[str]:
 
 def _row_dict(row: Any, tags: list[str] | None = None) -> dict[str, Any]:
     """An article row as JSON-ready data (without the bulky text)."""
-    keys = ("id", "url", "final_url", "site", "title", "byline", "published", "lang",
-            "site_name", "captured_at", "updated_at", "words", "excerpt", "html_path",
-            "rules_digest", "site_rule")
+    keys = (
+        "id",
+        "url",
+        "final_url",
+        "site",
+        "title",
+        "byline",
+        "published",
+        "lang",
+        "site_name",
+        "captured_at",
+        "updated_at",
+        "words",
+        "excerpt",
+        "html_path",
+        "rules_digest",
+        "site_rule",
+    )
     data = {k: row[k] for k in keys}
     if tags is not None:
         data["tags"] = tags
@@ -67,36 +85,72 @@ def register(main: click.Group) -> None:
 
     @main.command("archive")
     @click.argument("urls", nargs=-1)
-    @click.option("-i", "--input", "input_file", type=click.File("r"),
-                  help="Read URLs from FILE (one per line), or - for stdin.")
+    @click.option(
+        "-i",
+        "--input",
+        "input_file",
+        type=click.File("r"),
+        help="Read URLs from FILE (one per line), or - for stdin.",
+    )
     @click.option("--tag", "tags", multiple=True, help="Tag the archived articles (repeatable).")
-    @click.option("--concurrency", type=click.IntRange(1, 64), default=4, show_default=True,
-                  help="Pages fetched at once (still one at a time per host).")
-    @click.option("--delay", type=click.FloatRange(0), default=1.0, show_default=True,
-                  help="Seconds between two requests to the same host.")
-    @click.option("--timeout", type=click.FloatRange(1), default=30.0, show_default=True,
-                  help="Total deadline for one fetch, in seconds.")
-    @click.option("--max-size", type=click.IntRange(1024), default=20 * 1024 * 1024,
-                  show_default=True, help="Largest body stored whole (bytes); more is truncated.")
+    @click.option(
+        "--concurrency",
+        type=click.IntRange(1, 64),
+        default=4,
+        show_default=True,
+        help="Pages fetched at once (still one at a time per host).",
+    )
+    @click.option(
+        "--delay",
+        type=click.FloatRange(0),
+        default=1.0,
+        show_default=True,
+        help="Seconds between two requests to the same host.",
+    )
+    @click.option(
+        "--timeout",
+        type=click.FloatRange(1),
+        default=30.0,
+        show_default=True,
+        help="Total deadline for one fetch, in seconds.",
+    )
+    @click.option(
+        "--max-size",
+        type=click.IntRange(1024),
+        default=20 * 1024 * 1024,
+        show_default=True,
+        help="Largest body stored whole (bytes); more is truncated.",
+    )
     @click.option("--ignore-robots", is_flag=True, help="Do not honour robots.txt.")
     @click.option("--refresh", is_flag=True, help="Archive again even if already archived.")
     @click.option("--json", "as_json", is_flag=True, help="Print the outcomes as JSON.")
     @archive_option
-    def archive_cmd(urls: tuple[str, ...], input_file: IO[str] | None, tags: tuple[str, ...],
-                    concurrency: int, delay: float, timeout: float, max_size: int,
-                    ignore_robots: bool, refresh: bool, as_json: bool,
-                    archive_dir: Path | None) -> None:
+    def archive_cmd(
+        urls: tuple[str, ...],
+        input_file: IO[str] | None,
+        tags: tuple[str, ...],
+        concurrency: int,
+        delay: float,
+        timeout: float,
+        max_size: int,
+        ignore_robots: bool,
+        refresh: bool,
+        as_json: bool,
+        archive_dir: Path | None,
+    ) -> None:
         """Archive web pages: original to WARC, clean copy, index."""
         from .batch import run_batch
 
         targets = _urls(urls, input_file)
         if not targets:
             raise click.UsageError("give at least one URL (or -i FILE)")
-        fetcher = Fetcher(deadline=timeout, max_bytes=max_size, delay=delay,
-                          respect_robots=not ignore_robots)
+        fetcher = Fetcher(
+            deadline=timeout, max_bytes=max_size, delay=delay, respect_robots=not ignore_robots
+        )
         with open_archive(archive_dir) as arc:
-            outcomes = run_batch(arc, fetcher, targets, tags, concurrency, refresh,
-                                 progress=sys.stderr.isatty())
+            outcomes = run_batch(
+                arc, fetcher, targets, tags, concurrency, refresh, progress=sys.stderr.isatty()
+            )
         _report(outcomes, as_json)
         if any(o.status == "failed" for o in outcomes):
             sys.exit(1)
@@ -112,16 +166,28 @@ def register(main: click.Group) -> None:
 
         root = archive_dir or Path(tempfile.mkdtemp(prefix="cleaner-demo-"))
         pages = samples()
-        click.echo(f"Serving {len(pages)} sample news pages from 127.0.0.1 (nothing leaves "
-                   f"this machine); archiving into {root}", err=True)
+        click.echo(
+            f"Serving {len(pages)} sample news pages from 127.0.0.1 (nothing leaves "
+            f"this machine); archiving into {root}",
+            err=True,
+        )
         with demo_proxy(pages) as proxy:
             fetcher = Fetcher(delay=0.0, deadline=10.0, proxy=proxy)
             with open_archive(root) as arc:
-                outcomes = run_batch(arc, fetcher, [p.url for p in pages], ("demo",), 4,
-                                     refresh=False, progress=sys.stderr.isatty())
+                outcomes = run_batch(
+                    arc,
+                    fetcher,
+                    [p.url for p in pages],
+                    ("demo",),
+                    4,
+                    refresh=False,
+                    progress=sys.stderr.isatty(),
+                )
                 _demo_summary(arc, outcomes)
-        click.echo(f"\nTry: cleaner search korea --archive {root}   "
-                   f"cleaner show 1 --archive {root}", err=True)
+        click.echo(
+            f"\nTry: cleaner search korea --archive {root}   cleaner show 1 --archive {root}",
+            err=True,
+        )
         if any(o.status == "failed" for o in outcomes):
             sys.exit(1)
 
@@ -131,8 +197,9 @@ def register(main: click.Group) -> None:
     @click.option("--limit", type=click.IntRange(1), default=50, show_default=True)
     @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
     @archive_option
-    def list_cmd(site: str | None, tag: str | None, limit: int, as_json: bool,
-                 archive_dir: Path | None) -> None:
+    def list_cmd(
+        site: str | None, tag: str | None, limit: int, as_json: bool, archive_dir: Path | None
+    ) -> None:
         """List archived articles, newest first."""
         with open_archive(archive_dir) as arc:
             rows = arc.index.list_articles(site=site, tag=tag, limit=limit)
@@ -142,8 +209,10 @@ def register(main: click.Group) -> None:
             return
         for d in data:
             tags = f"  [{', '.join(d['tags'])}]" if d["tags"] else ""
-            click.echo(f"{d['id']:>6}  {d['captured_at'][:10]}  {d['site']:<24.24}  "
-                       f"{d['title'] or d['url']}{tags}")
+            click.echo(
+                f"{d['id']:>6}  {d['captured_at'][:10]}  {d['site']:<24.24}  "
+                f"{d['title'] or d['url']}{tags}"
+            )
 
     @main.command("search")
     @click.argument("query")
@@ -151,8 +220,9 @@ def register(main: click.Group) -> None:
     @click.option("--limit", type=click.IntRange(1), default=20, show_default=True)
     @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
     @archive_option
-    def search_cmd(query: str, site: str | None, limit: int, as_json: bool,
-                   archive_dir: Path | None) -> None:
+    def search_cmd(
+        query: str, site: str | None, limit: int, as_json: bool, archive_dir: Path | None
+    ) -> None:
         """Full-text search: words, "exact phrases", prefix*; ranked, with snippets."""
         with open_archive(archive_dir) as arc:
             hits = arc.index.search(query, site=site, limit=limit)
@@ -169,8 +239,12 @@ def register(main: click.Group) -> None:
     @click.argument("article_id", type=int)
     @click.option("--text", "mode", flag_value="text", default=True, help="Plain text (default).")
     @click.option("--html", "mode", flag_value="html", help="The clean HTML page.")
-    @click.option("--original", "mode", flag_value="original",
-                  help="The original HTTP response body, as archived.")
+    @click.option(
+        "--original",
+        "mode",
+        flag_value="original",
+        help="The original HTTP response body, as archived.",
+    )
     @click.option("--json", "mode", flag_value="json", help="Metadata and removals as JSON.")
     @archive_option
     def show_cmd(article_id: int, mode: str, archive_dir: Path | None) -> None:
@@ -194,18 +268,25 @@ def register(main: click.Group) -> None:
                 data["removals"] = json.loads(row["removals"])
                 click.echo(json.dumps(data, ensure_ascii=False, indent=2))
             else:
-                head = [row["title"] or "", " · ".join(x for x in (row["byline"],
-                                                                 row["published"]) if x)]
+                head = [
+                    row["title"] or "",
+                    " · ".join(x for x in (row["byline"], row["published"]) if x),
+                ]
                 click.echo("\n\n".join([h for h in head if h] + [row["text"]]))
 
     @main.command("import")
-    @click.argument("files", nargs=-1, required=True,
-                    type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @click.argument(
+        "files",
+        nargs=-1,
+        required=True,
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    )
     @click.option("--url", help="For a saved .html file: the URL it came from (required).")
     @click.option("--json", "as_json", is_flag=True, help="Print the reports as JSON.")
     @archive_option
-    def import_cmd(files: tuple[Path, ...], url: str | None, as_json: bool,
-                   archive_dir: Path | None) -> None:
+    def import_cmd(
+        files: tuple[Path, ...], url: str | None, as_json: bool, archive_dir: Path | None
+    ) -> None:
         """Import WARC files from other tools (wget, browsertrix…) or saved .html pages."""
         from .importer import import_html, import_warc
 
@@ -223,18 +304,22 @@ def register(main: click.Group) -> None:
         for r in reports:
             for p in r.problems:
                 click.echo(f"problem: {p}", err=True)
-            click.echo(f"{r.path}: {r.records} records imported, {r.duplicates} already "
-                       f"present, {len(r.articles)} articles, {r.existing} already archived, "
-                       f"{len(r.skipped)} pages not articles, {len(r.problems)} problems",
-                       err=True)
+            click.echo(
+                f"{r.path}: {r.records} records imported, {r.duplicates} already "
+                f"present, {len(r.articles)} articles, {r.existing} already archived, "
+                f"{len(r.skipped)} pages not articles, {len(r.problems)} problems",
+                err=True,
+            )
         if any(r.problems for r in reports):
             sys.exit(1)
 
     @main.command("verify")
     @click.argument("files", nargs=-1, type=click.Path(exists=True, path_type=Path))
-    @click.option("--repair", is_flag=True,
-                  help="Trim torn tails (keeping the cut bytes aside), close dead .open files, "
-                       "and re-index.")
+    @click.option(
+        "--repair",
+        is_flag=True,
+        help="Trim torn tails (keeping the cut bytes aside), close dead .open files, and re-index.",
+    )
     @archive_option
     def verify_cmd(files: tuple[Path, ...], repair: bool, archive_dir: Path | None) -> None:
         """Check WARC files structurally and the index against them."""
@@ -262,19 +347,28 @@ def register(main: click.Group) -> None:
             index_problems = check_index(arc)
             for p in index_problems:
                 click.echo(f"index: {p}")
-        click.echo(f"{len(results)} WARC files checked, {bad} with problems; "
-                   f"{len(index_problems)} index problems", err=True)
+        click.echo(
+            f"{len(results)} WARC files checked, {bad} with problems; "
+            f"{len(index_problems)} index problems",
+            err=True,
+        )
         if bad or index_problems:
             sys.exit(1)
 
     @main.command("reclean")
     @click.option("--site", help="Only articles from this host (and its subdomains).")
     @click.option("--dry-run", is_flag=True, help="Say what would change; write nothing.")
-    @click.option("--rules", "rules_dir", multiple=True, type=click.Path(exists=True),
-                  help="Rule files or directories to use instead of the bundled rules.")
+    @click.option(
+        "--rules",
+        "rules_dir",
+        multiple=True,
+        type=click.Path(exists=True),
+        help="Rule files or directories to use instead of the bundled rules.",
+    )
     @archive_option
-    def reclean_cmd(site: str | None, dry_run: bool, rules_dir: tuple[str, ...],
-                    archive_dir: Path | None) -> None:
+    def reclean_cmd(
+        site: str | None, dry_run: bool, rules_dir: tuple[str, ...], archive_dir: Path | None
+    ) -> None:
         """Re-clean archived articles from their stored WARCs (never the live web)."""
         try:
             rules = RuleSet.load(rules_dir) if rules_dir else RuleSet.default()
@@ -318,13 +412,17 @@ def _demo_summary(arc: Archive, outcomes: list[Outcome]) -> None:
             click.echo(f"failed  {o.url}: {o.reason}")
             continue
         row = arc.index.article(o.article_id)
+        if row is None:
+            continue
         removals = json.loads(row["removals"])
         paragraphs = [p for p in row["text"].split("\n\n") if p.strip()]
         click.echo(f"\n[{row['id']}] {row['title']}")
         click.echo(f"    {row['url']}")
-        click.echo(f"    rule: {row['site_rule'] or 'none (generic detection)'}; kept "
-                   f"{len(paragraphs)} paragraphs, {row['words']} words; byline: "
-                   f"{row['byline'] or '-'}; date: {row['published'] or '-'}")
+        click.echo(
+            f"    rule: {row['site_rule'] or 'none (generic detection)'}; kept "
+            f"{len(paragraphs)} paragraphs, {row['words']} words; byline: "
+            f"{row['byline'] or '-'}; date: {row['published'] or '-'}"
+        )
         by_reason: dict[str, list[str]] = {}
         for r in removals:
             if r["rule_id"] == "builtin:non-content":
@@ -349,5 +447,8 @@ def _report(outcomes: list[Outcome], as_json: bool) -> None:
                 label = "archived" if o.status == "archived" else "exists  "
                 click.echo(f"{label}  {o.article_id:>6}  {o.title or o.url}")
     counts = {s: sum(o.status == s for o in outcomes) for s in ("archived", "exists", "failed")}
-    click.echo(f"{counts['archived']} archived, {counts['exists']} already archived, "
-               f"{counts['failed']} failed", err=True)
+    click.echo(
+        f"{counts['archived']} archived, {counts['exists']} already archived, "
+        f"{counts['failed']} failed",
+        err=True,
+    )

@@ -17,8 +17,9 @@ def _warc_path(arc: Archive, name: str) -> Path:
 def check_index(arc: Archive) -> list[str]:
     """Problems: rows whose record is missing, torn or another record; missing clean pages."""
     problems = []
-    for row in arc.index.db.execute("SELECT id, record_id, warc_file, warc_offset, warc_length "
-                                    "FROM records ORDER BY id"):
+    for row in arc.index.db.execute(
+        "SELECT id, record_id, warc_file, warc_offset, warc_length FROM records ORDER BY id"
+    ):
         path = _warc_path(arc, row["warc_file"])
         where = f"record {row['id']} ({row['warc_file']}:{row['warc_offset']})"
         if not path.exists():
@@ -30,8 +31,9 @@ def check_index(arc: Archive) -> list[str]:
             problems.append(f"{where}: {exc}")
             continue
         if rec.get("warc-record-id") not in (row["record_id"], None):
-            problems.append(f"{where}: holds {rec.get('warc-record-id')}, "
-                            f"index says {row['record_id']}")
+            problems.append(
+                f"{where}: holds {rec.get('warc-record-id')}, index says {row['record_id']}"
+            )
     for row in arc.index.db.execute("SELECT id, html_path FROM articles ORDER BY id"):
         if not (arc.root / row["html_path"]).is_file():
             problems.append(f"article {row['id']}: clean page {row['html_path']} is missing")

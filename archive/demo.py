@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 from urllib.parse import urlsplit
 
 
@@ -52,25 +53,33 @@ def tiny_png(width: int = 40, height: int = 24) -> bytes:
 
     def chunk(kind: bytes, data: bytes) -> bytes:
         """One PNG chunk with its CRC."""
-        return (struct.pack(">I", len(data)) + kind + data
-                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+        return (
+            struct.pack(">I", len(data))
+            + kind
+            + data
+            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        )
 
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(raw))
-            + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", ihdr)
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )
 
 
 class _ProxyHandler(http.server.BaseHTTPRequestHandler):
     """Answers absolute-URI requests for the sample sites (and their images)."""
 
     protocol_version = "HTTP/1.1"
-    pages: dict[str, bytes] = {}
+    pages: ClassVar[dict[str, bytes]] = {}
     png = b""
 
     def log_message(self, *args: object) -> None:
         """Stay quiet."""
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+    def do_GET(self) -> None:
         """Serve a sample page (gzip, chunked), a generated image, or 404."""
         url = self.path.replace("https://", "http://", 1)
         parts = urlsplit(url)
@@ -85,7 +94,7 @@ class _ProxyHandler(http.server.BaseHTTPRequestHandler):
             gz = zlib.compressobj(6, zlib.DEFLATED, 31)
             data = gz.compress(body) + gz.flush()
             for i in range(0, len(data), 4096):
-                part = data[i:i + 4096]
+                part = data[i : i + 4096]
                 self.wfile.write(b"%x\r\n%s\r\n" % (len(part), part))
             self.wfile.write(b"0\r\n\r\n")
         elif parts.path.lower().endswith((".jpg", ".jpeg", ".png", ".gif", ".webp")):
@@ -105,8 +114,11 @@ class _ProxyHandler(http.server.BaseHTTPRequestHandler):
 @contextmanager
 def demo_proxy(pages: list[Sample]) -> Iterator[str]:
     """Run the sample proxy on 127.0.0.1; yields its URL for use as an HTTP proxy."""
-    handler = type("Handler", (_ProxyHandler,), {
-        "pages": {s.url: s.path.read_bytes() for s in pages}, "png": tiny_png()})
+    handler = type(
+        "Handler",
+        (_ProxyHandler,),
+        {"pages": {s.url: s.path.read_bytes() for s in pages}, "png": tiny_png()},
+    )
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)

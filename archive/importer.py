@@ -44,15 +44,19 @@ def _boundaries(path: Path, report: ImportReport) -> list[tuple[int, int]]:
         try:
             for rec in it:
                 if rec.format.startswith("arc"):
-                    report.problems.append(f"{path}:0: ARC files are not supported; convert "
-                                           "them to WARC first (warcio or jwat)")
+                    report.problems.append(
+                        f"{path}:0: ARC files are not supported; convert "
+                        "them to WARC first (warcio or jwat)"
+                    )
                     return []
                 it.read_to_end(rec)
                 out.append((it.get_record_offset(), it.get_record_length()))
-        except Exception as exc:  # noqa: BLE001 - warcio raises many kinds on damage
+        except Exception as exc:
             where = out[-1][0] + out[-1][1] if out else 0
-            report.problems.append(f"{path}:{where}: {type(exc).__name__}: "
-                                   f"{str(exc).splitlines()[0] if str(exc) else 'damaged'}")
+            report.problems.append(
+                f"{path}:{where}: {type(exc).__name__}: "
+                f"{str(exc).splitlines()[0] if str(exc) else 'damaged'}"
+            )
     return out
 
 
@@ -83,7 +87,7 @@ def _head(path: Path, offset: int) -> WarcRecord:
     for line in raw[:end].decode("utf-8", "replace").split("\r\n")[1:]:
         name, _, value = line.partition(":")
         headers[name.strip().lower()] = value.strip()
-    return WarcRecord(headers, raw[end + 4:])
+    return WarcRecord(headers, raw[end + 4 :])
 
 
 def import_warc(arc: Archive, path: Path) -> ImportReport:
@@ -92,22 +96,28 @@ def import_warc(arc: Archive, path: Path) -> ImportReport:
     pages: list[int] = []
     for offset, length in _boundaries(path, report):
         try:
-            rec = read_record(path, offset, length) if length <= MAX_RECORD_BYTES else \
-                _head(path, offset)
+            rec = (
+                read_record(path, offset, length)
+                if length <= MAX_RECORD_BYTES
+                else _head(path, offset)
+            )
         except RecordError as exc:
             report.problems.append(f"{path}:{offset}: {exc.reason}")
             break
         rid = rec.get("warc-record-id")
-        if rid and arc.index.db.execute("SELECT 1 FROM records WHERE record_id = ?",
-                                        (rid,)).fetchone():
+        if (
+            rid
+            and arc.index.db.execute("SELECT 1 FROM records WHERE record_id = ?", (rid,)).fetchone()
+        ):
             report.duplicates += 1
             continue
         gz = next(_chunks(path, offset, 2), b"") == b"\x1f\x8b"
         try:
             ref = arc.writer.append_member(_chunks(path, offset, length), gzipped=gz)
         except OSError as exc:
-            raise ArchiveError(f"cannot write to {arc.root / 'warc'}: "
-                               f"{exc.strerror or exc}") from None
+            raise ArchiveError(
+                f"cannot write to {arc.root / 'warc'}: {exc.strerror or exc}"
+            ) from None
         row = _index_record(arc, rec, ref.filename, ref.offset, ref.length)
         report.records += 1
         if row and _is_html_page(rec):
@@ -134,8 +144,9 @@ def _is_html_page(rec: WarcRecord) -> bool:
     return status == 200 and ctype in HTML_TYPES
 
 
-def _index_record(arc: Archive, rec: WarcRecord, filename: str, offset: int,
-                  length: int) -> int | None:
+def _index_record(
+    arc: Archive, rec: WarcRecord, filename: str, offset: int, length: int
+) -> int | None:
     """Index one copied record; return its row id."""
     rtype = rec.get("warc-type") or "unknown"
     status = mime = entity = None
@@ -154,21 +165,33 @@ def _index_record(arc: Archive, rec: WarcRecord, filename: str, offset: int,
         target = rec.get("warc-refers-to")
         row = None
         if target:
-            row = arc.index.db.execute("SELECT id FROM records WHERE record_id = ?",
-                                       (target,)).fetchone()
+            row = arc.index.db.execute(
+                "SELECT id FROM records WHERE record_id = ?", (target,)
+            ).fetchone()
         if row is None and rec.get("warc-payload-digest"):
             row = arc.index.db.execute(
                 "SELECT id FROM records WHERE payload_digest = ? AND type = 'response' "
-                "ORDER BY id LIMIT 1", (rec.get("warc-payload-digest"),)).fetchone()
+                "ORDER BY id LIMIT 1",
+                (rec.get("warc-payload-digest"),),
+            ).fetchone()
         refers = row["id"] if row else None
     with arc.index.transaction() as db:
         return arc.index.add_record(
-            db, url=rec.get("warc-target-uri") or "", type=rtype, status=status, mime=mime,
-            warc_file=filename, warc_offset=offset, warc_length=length,
+            db,
+            url=rec.get("warc-target-uri") or "",
+            type=rtype,
+            status=status,
+            mime=mime,
+            warc_file=filename,
+            warc_offset=offset,
+            warc_length=length,
             record_id=rec.get("warc-record-id") or f"<urn:import:{filename}:{offset}>",
             date=rec.get("warc-date") or now_iso(),
-            payload_digest=rec.get("warc-payload-digest"), entity_digest=entity,
-            truncated=rec.get("warc-truncated"), refers_to=refers)
+            payload_digest=rec.get("warc-payload-digest"),
+            entity_digest=entity,
+            truncated=rec.get("warc-truncated"),
+            refers_to=refers,
+        )
 
 
 def _make_article(arc: Archive, record: int, report: ImportReport) -> None:
@@ -199,9 +222,15 @@ def import_html(arc: Archive, path: Path, url: str) -> ImportReport:
         raise ArchiveError(f"cannot read {path}: {exc.strerror or exc}") from None
     ref = arc.writer.write_resource(url, data, "text/html")
     rec = parse_record(b"WARC/1.1\r\nContent-Length: 0\r\n\r\n", str(path))
-    rec.headers.update({"warc-type": "resource", "warc-target-uri": url,
-                        "warc-record-id": ref.record_id, "warc-date": ref.date,
-                        "content-type": "text/html"})
+    rec.headers.update(
+        {
+            "warc-type": "resource",
+            "warc-target-uri": url,
+            "warc-record-id": ref.record_id,
+            "warc-date": ref.date,
+            "content-type": "text/html",
+        }
+    )
     row = _index_record(arc, rec, ref.filename, ref.offset, ref.length)
     report.records = 1
     if row is not None:
@@ -210,4 +239,3 @@ def import_html(arc: Archive, path: Path, url: str) -> ImportReport:
         else:
             _make_article(arc, row, report)
     return report
-

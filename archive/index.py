@@ -146,8 +146,10 @@ class Index:
         with self.transaction():
             for stmt in _statements(SCHEMA):
                 self.db.execute(stmt)
-            self.db.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('schema', ?)",
-                            (str(SCHEMA_VERSION),))
+            self.db.execute(
+                "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema', ?)",
+                (str(SCHEMA_VERSION),),
+            )
 
     @property
     def db(self) -> sqlite3.Connection:
@@ -155,11 +157,17 @@ class Index:
         conn = getattr(self._local, "conn", None)
         if conn is None:
             if self.readonly:
-                conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=30,
-                                       isolation_level=None, check_same_thread=False)
+                conn = sqlite3.connect(
+                    f"file:{self.path}?mode=ro",
+                    uri=True,
+                    timeout=30,
+                    isolation_level=None,
+                    check_same_thread=False,
+                )
             else:
-                conn = sqlite3.connect(self.path, timeout=30, isolation_level=None,
-                                       check_same_thread=False)
+                conn = sqlite3.connect(
+                    self.path, timeout=30, isolation_level=None, check_same_thread=False
+                )
             conn.row_factory = sqlite3.Row
             conn.execute("PRAGMA busy_timeout = 30000")
             conn.execute("PRAGMA foreign_keys = ON")
@@ -206,14 +214,17 @@ class Index:
         """The first full response record holding this entity body (for revisits)."""
         return self.db.execute(
             "SELECT * FROM records WHERE entity_digest = ? AND type IN ('response', 'resource') "
-            "AND truncated IS NULL ORDER BY id LIMIT 1", (entity_digest,)).fetchone()
+            "AND truncated IS NULL ORDER BY id LIMIT 1",
+            (entity_digest,),
+        ).fetchone()
 
     def latest_response(self, url: str) -> sqlite3.Row | None:
         """The latest 200 response or revisit record for a URL."""
         return self.db.execute(
             "SELECT * FROM records WHERE url = ? AND type IN ('response', 'revisit', 'resource') "
             "AND (status = 200 OR status IS NULL) ORDER BY date DESC, id DESC LIMIT 1",
-            (url,)).fetchone()
+            (url,),
+        ).fetchone()
 
     # -- articles -------------------------------------------------------------
     def article_by_url(self, url: str) -> sqlite3.Row | None:
@@ -226,11 +237,16 @@ class Index:
 
     def tags(self, article_id: int) -> list[str]:
         """An article's tags."""
-        return [r[0] for r in self.db.execute(
-            "SELECT tag FROM tags WHERE article_id = ? ORDER BY tag", (article_id,))]
+        return [
+            r[0]
+            for r in self.db.execute(
+                "SELECT tag FROM tags WHERE article_id = ? ORDER BY tag", (article_id,)
+            )
+        ]
 
-    def list_articles(self, site: str | None = None, tag: str | None = None,
-                      limit: int = 50, offset: int = 0) -> list[sqlite3.Row]:
+    def list_articles(
+        self, site: str | None = None, tag: str | None = None, limit: int = 50, offset: int = 0
+    ) -> list[sqlite3.Row]:
         """Articles, newest capture first, filtered by site and tag."""
         sql = "SELECT a.* FROM articles a"
         args: list[Any] = []
@@ -252,25 +268,38 @@ class Index:
         """How many articles the archive holds."""
         return int(self.db.execute("SELECT count(*) FROM articles").fetchone()[0])
 
-    def search(self, query: str, site: str | None = None, limit: int = 20,
-               offset: int = 0) -> list[SearchHit]:
+    def search(
+        self, query: str, site: str | None = None, limit: int = 20, offset: int = 0
+    ) -> list[SearchHit]:
         """Ranked full-text search with highlighted snippets; any input is safe."""
         match = fts_query(query)
         if not match:
             return []
-        sql = ("SELECT a.id, a.title, a.url, a.site, a.published, "
-               "snippet(articles_fts, 2, '[', ']', '…', 12) AS snip, "
-               "bm25(articles_fts, 10.0, 3.0, 1.0, 2.0) AS rank "
-               "FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
-               "WHERE articles_fts MATCH ?")
+        sql = (
+            "SELECT a.id, a.title, a.url, a.site, a.published, "
+            "snippet(articles_fts, 2, '[', ']', '…', 12) AS snip, "
+            "bm25(articles_fts, 10.0, 3.0, 1.0, 2.0) AS rank "
+            "FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
+            "WHERE articles_fts MATCH ?"
+        )
         args: list[Any] = [match]
         if site:
             sql += " AND (a.site = ? OR a.site LIKE ?)"
             args.extend([site.lower(), "%." + site.lower()])
         sql += " ORDER BY rank LIMIT ? OFFSET ?"
         args.extend([limit, offset])
-        return [SearchHit(r["id"], r["title"], r["url"], r["site"], r["published"], r["snip"],
-                          float(r["rank"])) for r in self.db.execute(sql, args)]
+        return [
+            SearchHit(
+                r["id"],
+                r["title"],
+                r["url"],
+                r["site"],
+                r["published"],
+                r["snip"],
+                float(r["rank"]),
+            )
+            for r in self.db.execute(sql, args)
+        ]
 
 
 def _retry_locked(action: Callable[[], None], seconds: float = 30.0) -> None:
@@ -295,8 +324,9 @@ def _statements(script: str) -> list[str]:
     for line in script.strip().splitlines():
         buf.append(line)
         joined = "\n".join(buf).strip()
-        if joined.endswith(";") and (not joined.upper().startswith("CREATE TRIGGER")
-                                     or joined.upper().endswith("END;")):
+        if joined.endswith(";") and (
+            not joined.upper().startswith("CREATE TRIGGER") or joined.upper().endswith("END;")
+        ):
             out.append(joined)
             buf = []
     return out

@@ -20,7 +20,7 @@ import html as html_mod
 import os
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -131,7 +131,7 @@ def inline_images(content_html: str, images: dict[str, bytes]) -> str:
         if not data or not mime:
             return ""
         uri = f"data:{mime};base64," + base64.b64encode(data).decode("ascii")
-        return tag[: src.start(1)] + uri + tag[src.end(1):]
+        return tag[: src.start(1)] + uri + tag[src.end(1) :]
 
     return _IMG_RE.sub(swap, content_html)
 
@@ -139,8 +139,12 @@ def inline_images(content_html: str, images: dict[str, bytes]) -> str:
 class Archive:
     """An archive directory: WARC store, clean pages, index."""
 
-    def __init__(self, root: Path, rules: RuleSet | None = None,
-                 writer_factory: Callable[[Path], WarcWriter] | None = None):
+    def __init__(
+        self,
+        root: Path,
+        rules: RuleSet | None = None,
+        writer_factory: Callable[[Path], WarcWriter] | None = None,
+    ):
         """Open (creating if needed) the archive at ``root``."""
         self.root = Path(root)
         self.rules = rules if rules is not None else RuleSet.default()
@@ -149,12 +153,14 @@ class Archive:
                 (self.root / sub).mkdir(parents=True, exist_ok=True)
             self.index = Index(self.root / "index.sqlite3")
         except OSError as exc:
-            raise ArchiveError(f"cannot open archive at {self.root}: "
-                               f"{exc.strerror or exc}") from None
+            raise ArchiveError(
+                f"cannot open archive at {self.root}: {exc.strerror or exc}"
+            ) from None
         except Exception as exc:
             if exc.__class__.__module__ == "sqlite3":
-                raise ArchiveError(f"cannot open the index {self.root / 'index.sqlite3'}: "
-                                   f"{exc}") from None
+                raise ArchiveError(
+                    f"cannot open the index {self.root / 'index.sqlite3'}: {exc}"
+                ) from None
             raise
         self._writer_factory = writer_factory or (lambda d: WarcWriter(d))
         self._writer: WarcWriter | None = None
@@ -195,32 +201,62 @@ class Archive:
             if original is not None:
                 head, _ = split_http(ex.response)
                 resp, req = self.writer.write_revisit(
-                    ex.url, ex.request, head, original["payload_digest"], original["url"],
-                    original["date"], original["record_id"], ex.ip)
+                    ex.url,
+                    ex.request,
+                    head,
+                    original["payload_digest"],
+                    original["url"],
+                    original["date"],
+                    original["record_id"],
+                    ex.ip,
+                )
                 rtype = "revisit"
             else:
-                resp, req = self.writer.write_exchange(ex.url, ex.request, ex.response, ex.ip,
-                                                       ex.truncated)
+                resp, req = self.writer.write_exchange(
+                    ex.url, ex.request, ex.response, ex.ip, ex.truncated
+                )
                 rtype = "response"
         except OSError as exc:
-            raise ArchiveError(f"cannot write to {self.root / 'warc'}: "
-                               f"{exc.strerror or exc}") from None
+            raise ArchiveError(
+                f"cannot write to {self.root / 'warc'}: {exc.strerror or exc}"
+            ) from None
         from .warcfile import sha1_digest
 
         with self.index.transaction() as db:
             rid = self.index.add_record(
-                db, url=ex.url, type=rtype, status=status, mime=mime, warc_file=resp.filename,
-                warc_offset=resp.offset, warc_length=resp.length, record_id=resp.record_id,
+                db,
+                url=ex.url,
+                type=rtype,
+                status=status,
+                mime=mime,
+                warc_file=resp.filename,
+                warc_offset=resp.offset,
+                warc_length=resp.length,
+                record_id=resp.record_id,
                 date=resp.date,
-                payload_digest=(original["payload_digest"] if original is not None
-                                else sha1_digest(payload)),
-                entity_digest=entity, truncated=ex.truncated,
-                refers_to=original["id"] if original is not None else None)
+                payload_digest=(
+                    original["payload_digest"] if original is not None else sha1_digest(payload)
+                ),
+                entity_digest=entity,
+                truncated=ex.truncated,
+                refers_to=original["id"] if original is not None else None,
+            )
             self.index.add_record(
-                db, url=ex.url, type="request", status=None, mime=None,
-                warc_file=req.filename, warc_offset=req.offset, warc_length=req.length,
-                record_id=req.record_id, date=req.date, payload_digest=None, entity_digest=None,
-                truncated=None, refers_to=rid)
+                db,
+                url=ex.url,
+                type="request",
+                status=None,
+                mime=None,
+                warc_file=req.filename,
+                warc_offset=req.offset,
+                warc_length=req.length,
+                record_id=req.record_id,
+                date=req.date,
+                payload_digest=None,
+                entity_digest=None,
+                truncated=None,
+                refers_to=rid,
+            )
         return rid
 
     def response_block(self, record_id: int) -> tuple[bytes, str]:
@@ -239,8 +275,9 @@ class Archive:
             # way this response's own headers say it was sent.
             entity = dechunked_payload(full.block)
             if re.search(rb"(?im)^transfer-encoding:[^\r\n]*chunked", head):
-                entity = b"%x\r\n%s\r\n0\r\n\r\n" % (len(entity), entity) if entity \
-                    else b"0\r\n\r\n"
+                entity = (
+                    b"%x\r\n%s\r\n0\r\n\r\n" % (len(entity), entity) if entity else b"0\r\n\r\n"
+                )
             return head + entity, row["url"]
         return rec.block, row["url"]
 
@@ -255,8 +292,9 @@ class Archive:
             raise ArchiveError(str(exc)) from None
 
     # -- articles -----------------------------------------------------------------
-    def archive_url(self, url: str, fetcher: Fetcher, tags: Iterable[str] = (),
-                    refresh: bool = False) -> Outcome:
+    def archive_url(
+        self, url: str, fetcher: Fetcher, tags: Iterable[str] = (), refresh: bool = False
+    ) -> Outcome:
         """Fetch, record, clean and index one article (with its images and next pages)."""
         existing = self.index.article_by_url(url)
         if existing is not None and not refresh:
@@ -274,8 +312,11 @@ class Archive:
             return Outcome(url, "failed", reason=pages)
         all_pages = [pages]
         seen = {url, pages.url}
-        while (nxt := all_pages[-1].result.next_page) and nxt not in seen \
-                and len(all_pages) < MAX_PAGES:
+        while (
+            (nxt := all_pages[-1].result.next_page)
+            and nxt not in seen
+            and len(all_pages) < MAX_PAGES
+        ):
             seen.add(nxt)
             try:
                 more = self._fetch_page(nxt, fetcher)
@@ -365,10 +406,17 @@ class Archive:
         first = pages[0].result
         content = "\n".join(inline_images(p.result.content_html, images) for p in pages)
         text = "\n\n".join(p.result.text for p in pages if p.result.text)
-        doc = render_document(content_html=content, title=first.title, byline=first.byline,
-                              published=first.published, lang=first.lang,
-                              site_name=first.site_name, lead_image=first.lead_image,
-                              url=first.canonical or pages[0].url, csp=ARCHIVE_CSP)
+        doc = render_document(
+            content_html=content,
+            title=first.title,
+            byline=first.byline,
+            published=first.published,
+            lang=first.lang,
+            site_name=first.site_name,
+            lead_image=first.lead_image,
+            url=first.canonical or pages[0].url,
+            csp=ARCHIVE_CSP,
+        )
         return doc, text
 
     def html_path(self, url: str) -> Path:
@@ -391,8 +439,9 @@ class Archive:
             tmp.unlink(missing_ok=True)
             raise ArchiveError(f"cannot write {path}: {exc.strerror or exc}") from None
 
-    def save_article(self, url: str, pages: list[Page], images: dict[str, bytes],
-                      tags: Iterable[str]) -> int:
+    def save_article(
+        self, url: str, pages: list[Page], images: dict[str, bytes], tags: Iterable[str]
+    ) -> int:
         """Write the clean page, then insert or update the article's index row."""
         doc, text = self.render(pages, images)
         rel = self.html_path(url)
@@ -401,27 +450,46 @@ class Archive:
         now = now_iso()
         removals = [x._asdict() for p in pages for x in p.result.removals]
         fields = dict(
-            final_url=pages[0].url, site=site_of(pages[0].url), title=r.title, byline=r.byline,
-            published=r.published, lang=r.lang, site_name=r.site_name, lead_image=r.lead_image,
-            text=text, excerpt=_excerpt(text), words=len(text.split()), updated_at=now,
-            record=pages[0].record, pages=dumps([p.record for p in pages]),
-            rules_digest=r.rules_digest, site_rule=r.site_rule,
-            content_source=r.content_source, html_path=str(rel), removals=dumps(removals))
+            final_url=pages[0].url,
+            site=site_of(pages[0].url),
+            title=r.title,
+            byline=r.byline,
+            published=r.published,
+            lang=r.lang,
+            site_name=r.site_name,
+            lead_image=r.lead_image,
+            text=text,
+            excerpt=_excerpt(text),
+            words=len(text.split()),
+            updated_at=now,
+            record=pages[0].record,
+            pages=dumps([p.record for p in pages]),
+            rules_digest=r.rules_digest,
+            site_rule=r.site_rule,
+            content_source=r.content_source,
+            html_path=str(rel),
+            removals=dumps(removals),
+        )
         with self.index.transaction() as db:
             row = db.execute("SELECT id FROM articles WHERE url = ?", (url,)).fetchone()
             if row is None:
                 cols = ["url", "captured_at", *fields]
                 cur = db.execute(
                     f"INSERT INTO articles ({', '.join(cols)}) VALUES "
-                    f"({', '.join('?' for _ in cols)})", (url, now, *fields.values()))
+                    f"({', '.join('?' for _ in cols)})",
+                    (url, now, *fields.values()),
+                )
                 article_id = int(cur.lastrowid or 0)
             else:
                 article_id = int(row["id"])
-                db.execute(f"UPDATE articles SET {', '.join(f'{k} = ?' for k in fields)} "
-                           "WHERE id = ?", (*fields.values(), article_id))
+                db.execute(
+                    f"UPDATE articles SET {', '.join(f'{k} = ?' for k in fields)} WHERE id = ?",
+                    (*fields.values(), article_id),
+                )
             for tag in tags:
-                db.execute("INSERT OR IGNORE INTO tags(article_id, tag) VALUES (?, ?)",
-                           (article_id, tag))
+                db.execute(
+                    "INSERT OR IGNORE INTO tags(article_id, tag) VALUES (?, ?)", (article_id, tag)
+                )
         return article_id
 
     # -- re-cleaning -----------------------------------------------------------------

@@ -45,7 +45,7 @@ def split_http(block: bytes) -> tuple[bytes, bytes]:
     """Split an HTTP message at its first blank line, as warcio does: (head, payload)."""
     pos = 0
     while (j := block.find(b"\n", pos)) >= 0:
-        line, pos = block[pos:j + 1], j + 1
+        line, pos = block[pos : j + 1], j + 1
         if not line.strip():
             return block[:pos], block[pos:]
     return block, b""
@@ -67,9 +67,15 @@ def _header_value(value: str) -> str:
     return " ".join(str(value).split())
 
 
-def build_record(rtype: str, block: bytes, headers: list[tuple[str, str]], record_id: str,
-                 date: str, content_type: str | None, payload_digest: str | None = None,
-                 ) -> bytes:
+def build_record(
+    rtype: str,
+    block: bytes,
+    headers: list[tuple[str, str]],
+    record_id: str,
+    date: str,
+    content_type: str | None,
+    payload_digest: str | None = None,
+) -> bytes:
     """Serialise one uncompressed WARC/1.1 record around an exact block."""
     lines = [
         "WARC/1.1",
@@ -106,11 +112,15 @@ def _fsync_dir(directory: Path) -> None:
 class WarcWriter:
     """Appends records to WARC files in ``directory``: one writer per file, rolled by size."""
 
-    def __init__(self, directory: Path, prefix: str = "cleaner",
-                 max_size: int = DEFAULT_MAX_SIZE,
-                 clock: Callable[[], datetime] | None = None,
-                 new_id: Callable[[], str] | None = None,
-                 software: str = "cleaner"):
+    def __init__(
+        self,
+        directory: Path,
+        prefix: str = "cleaner",
+        max_size: int = DEFAULT_MAX_SIZE,
+        clock: Callable[[], datetime] | None = None,
+        new_id: Callable[[], str] | None = None,
+        software: str = "cleaner",
+    ):
         """Prepare a writer; the file is created on the first record."""
         self.directory = Path(directory)
         self.prefix = prefix
@@ -147,11 +157,21 @@ class WarcWriter:
         self._fh = os.fdopen(fd, "ab")
         self._path = path
         _fsync_dir(self.directory)
-        info = (f"software: {self.software}\r\nformat: WARC File Format 1.1\r\n"
-                f"conformsTo: https://iipc.github.io/warc-specifications/specifications/"
-                f"warc-format/warc-1.1/\r\n").encode()
-        self._append(build_record("warcinfo", info, [("WARC-Filename", name)], self.new_id(),
-                                  warc_date(self.clock()), "application/warc-fields"))
+        info = (
+            f"software: {self.software}\r\nformat: WARC File Format 1.1\r\n"
+            f"conformsTo: https://iipc.github.io/warc-specifications/specifications/"
+            f"warc-format/warc-1.1/\r\n"
+        ).encode()
+        self._append(
+            build_record(
+                "warcinfo",
+                info,
+                [("WARC-Filename", name)],
+                self.new_id(),
+                warc_date(self.clock()),
+                "application/warc-fields",
+            )
+        )
 
     def _append(self, record: bytes) -> RecordRef:
         """Write one gzip member, flush and fsync it; return where it landed."""
@@ -210,8 +230,14 @@ class WarcWriter:
         if self._fh is None:
             self._open()
 
-    def write_exchange(self, url: str, request: bytes, response: bytes, ip: str | None = None,
-                       truncated: str | None = None) -> tuple[RecordRef, RecordRef]:
+    def write_exchange(
+        self,
+        url: str,
+        request: bytes,
+        response: bytes,
+        ip: str | None = None,
+        truncated: str | None = None,
+    ) -> tuple[RecordRef, RecordRef]:
         """Write a response record and its request record (linked by WARC-Concurrent-To)."""
         with self._lock:
             self._ensure_room()
@@ -224,19 +250,44 @@ class WarcWriter:
                 headers.append(("WARC-IP-Address", ip))
             if truncated:
                 headers.append(("WARC-Truncated", truncated))
-            resp_ref, req_ref = self._append_all([
-                build_record("response", response, headers, resp_id, date,
-                             "application/http; msgtype=response", sha1_digest(payload)),
-                build_record("request", request,
-                             [("WARC-Target-URI", url), ("WARC-Concurrent-To", resp_id)],
-                             req_id, date, "application/http; msgtype=request", None)])
-            return (RecordRef(resp_ref.filename, resp_ref.offset, resp_ref.length, resp_id, date),
-                    RecordRef(req_ref.filename, req_ref.offset, req_ref.length, req_id, date))
+            resp_ref, req_ref = self._append_all(
+                [
+                    build_record(
+                        "response",
+                        response,
+                        headers,
+                        resp_id,
+                        date,
+                        "application/http; msgtype=response",
+                        sha1_digest(payload),
+                    ),
+                    build_record(
+                        "request",
+                        request,
+                        [("WARC-Target-URI", url), ("WARC-Concurrent-To", resp_id)],
+                        req_id,
+                        date,
+                        "application/http; msgtype=request",
+                        None,
+                    ),
+                ]
+            )
+            return (
+                RecordRef(resp_ref.filename, resp_ref.offset, resp_ref.length, resp_id, date),
+                RecordRef(req_ref.filename, req_ref.offset, req_ref.length, req_id, date),
+            )
 
-    def write_revisit(self, url: str, request: bytes, response_headers: bytes,
-                      payload_digest: str, refers_to_uri: str, refers_to_date: str,
-                      refers_to_id: str, ip: str | None = None
-                      ) -> tuple[RecordRef, RecordRef]:
+    def write_revisit(
+        self,
+        url: str,
+        request: bytes,
+        response_headers: bytes,
+        payload_digest: str,
+        refers_to_uri: str,
+        refers_to_date: str,
+        refers_to_id: str,
+        ip: str | None = None,
+    ) -> tuple[RecordRef, RecordRef]:
         """Write a revisit (identical payload) record with its request record."""
         with self._lock:
             self._ensure_room()
@@ -245,22 +296,42 @@ class WarcWriter:
             req_id = self.new_id()
             headers = [
                 ("WARC-Target-URI", url),
-                ("WARC-Profile",
-                 "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"),
+                (
+                    "WARC-Profile",
+                    "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest",
+                ),
                 ("WARC-Refers-To-Target-URI", refers_to_uri),
                 ("WARC-Refers-To-Date", refers_to_date),
                 ("WARC-Refers-To", refers_to_id),
             ]
             if ip:
                 headers.append(("WARC-IP-Address", ip))
-            rev_ref, req_ref = self._append_all([
-                build_record("revisit", response_headers, headers, rev_id, date,
-                             "application/http; msgtype=response", payload_digest),
-                build_record("request", request,
-                             [("WARC-Target-URI", url), ("WARC-Concurrent-To", rev_id)],
-                             req_id, date, "application/http; msgtype=request", None)])
-            return (RecordRef(rev_ref.filename, rev_ref.offset, rev_ref.length, rev_id, date),
-                    RecordRef(req_ref.filename, req_ref.offset, req_ref.length, req_id, date))
+            rev_ref, req_ref = self._append_all(
+                [
+                    build_record(
+                        "revisit",
+                        response_headers,
+                        headers,
+                        rev_id,
+                        date,
+                        "application/http; msgtype=response",
+                        payload_digest,
+                    ),
+                    build_record(
+                        "request",
+                        request,
+                        [("WARC-Target-URI", url), ("WARC-Concurrent-To", rev_id)],
+                        req_id,
+                        date,
+                        "application/http; msgtype=request",
+                        None,
+                    ),
+                ]
+            )
+            return (
+                RecordRef(rev_ref.filename, rev_ref.offset, rev_ref.length, rev_id, date),
+                RecordRef(req_ref.filename, req_ref.offset, req_ref.length, req_id, date),
+            )
 
     def append_member(self, chunks: Iterator[bytes], gzipped: bool) -> RecordRef:
         """Copy one record verbatim (import): a gzip member as is, or gzip a plain record."""
@@ -286,6 +357,15 @@ class WarcWriter:
             self._ensure_room()
             date = warc_date(self.clock())
             rid = self.new_id()
-            ref = self._append(build_record("resource", data, [("WARC-Target-URI", url)], rid,
-                                            date, content_type, sha1_digest(data)))
+            ref = self._append(
+                build_record(
+                    "resource",
+                    data,
+                    [("WARC-Target-URI", url)],
+                    rid,
+                    date,
+                    content_type,
+                    sha1_digest(data),
+                )
+            )
             return RecordRef(ref.filename, ref.offset, ref.length, rid, date)

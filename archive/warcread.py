@@ -35,7 +35,7 @@ def parse_record(data: bytes, where: str) -> WarcRecord:
     """Parse one uncompressed WARC record (headers + block)."""
     head_end = data.find(b"\r\n\r\n")
     if head_end < 0:
-        raise RecordError(where, f"no end of WARC headers")
+        raise RecordError(where, "no end of WARC headers")
     lines = data[:head_end].decode("utf-8", "replace").split("\r\n")
     if not lines[0].startswith("WARC/"):
         raise RecordError(where, f"not a WARC record (starts {lines[0][:20]!r})")
@@ -47,15 +47,16 @@ def parse_record(data: bytes, where: str) -> WarcRecord:
     try:
         length = int(headers.get("content-length", ""))
     except ValueError:
-        raise RecordError(where, f"bad Content-Length") from None
-    block = data[head_end + 4: head_end + 4 + length]
+        raise RecordError(where, "bad Content-Length") from None
+    block = data[head_end + 4 : head_end + 4 + length]
     if len(block) != length:
         raise RecordError(where, f"record is truncated ({len(block)} of {length} bytes)")
     return WarcRecord(headers, block)
 
 
-def read_record(path: Path, offset: int, length: int | None = None,
-                max_bytes: int = MAX_RECORD_BYTES) -> WarcRecord:
+def read_record(
+    path: Path, offset: int, length: int | None = None, max_bytes: int = MAX_RECORD_BYTES
+) -> WarcRecord:
     """Read the record at ``offset`` of a WARC file (gzip member or plain)."""
     where = f"{path.name}:{offset}"
     try:
@@ -69,7 +70,7 @@ def read_record(path: Path, offset: int, length: int | None = None,
                 while not d.eof:
                     chunk = fh.read(65536)
                     if not chunk:
-                        raise RecordError(where, f"gzip member is truncated")
+                        raise RecordError(where, "gzip member is truncated")
                     out += d.decompress(chunk, max_bytes - len(out) + 1)
                     if len(out) > max_bytes:
                         raise RecordError(where, f"record larger than {max_bytes} bytes")

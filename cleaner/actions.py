@@ -26,7 +26,7 @@ class Removal(NamedTuple):
 
     rule_id: str
     selector: str
-    count: int
+    count: int  # type: ignore[assignment]  # shadows tuple.count, as DESIGN's tuple has it
     reason: str
     samples: tuple[str, ...] = ()
 
@@ -80,8 +80,10 @@ class Recorder:
 
     def removals(self) -> list[Removal]:
         """The merged removals, in first-seen order."""
-        return [Removal(rid, sel, int(e[1]), str(e[0]), tuple(e[2]))  # type: ignore[call-overload,arg-type]
-                for (rid, sel), e in self.entries.items()]
+        return [
+            Removal(rid, sel, int(e[1]), str(e[0]), tuple(e[2]))  # type: ignore[call-overload,arg-type]
+            for (rid, sel), e in self.entries.items()
+        ]
 
 
 def drop(el: etree._Element) -> None:
@@ -119,8 +121,7 @@ def remove(root: etree._Element, sel: Selector, rec: Recorder, rule_id: str) -> 
     texts = [element_text(e) or f"<{e.tag}>" for e in found]
     for e in found:
         drop(e)
-    rec.add(rule_id, f"{sel.kind}:{sel.expr}" if sel.kind != "css" else sel.expr,
-            sel.reason, texts)
+    rec.add(rule_id, f"{sel.kind}:{sel.expr}" if sel.kind != "css" else sel.expr, sel.reason, texts)
     return len(found)
 
 
@@ -139,8 +140,9 @@ def _short_text_elements(root: etree._Element) -> list[etree._Element]:
     return [e for e in reversed(order) if lengths[e] <= MAX_MATCH_TEXT * 4 and e is not root]
 
 
-def remove_text(root: etree._Element, matchers: tuple[TextMatcher, ...], rec: Recorder,
-                rule_id: str) -> int:
+def remove_text(
+    root: etree._Element, matchers: tuple[TextMatcher, ...], rec: Recorder, rule_id: str
+) -> int:
     """Remove the smallest elements (and bare text runs) whose whole text a matcher matches."""
     if not matchers:
         return 0
@@ -191,9 +193,7 @@ def remove_text(root: etree._Element, matchers: tuple[TextMatcher, ...], rec: Re
 
 
 BLOCK_TAGS = frozenset(
-    "address article aside blockquote body dd details div dl dt fieldset figcaption figure "
-    "footer form h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section table tbody td tfoot "
-    "th thead tr ul br".split()
+    ["address", "article", "aside", "blockquote", "body", "dd", "details", "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "nav", "ol", "p", "pre", "section", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul", "br"]
 )
 
 
@@ -206,20 +206,23 @@ def _standalone_run(el: etree._Element, attr: str, root: etree._Element) -> bool
         return False
     parent = el.getparent()
     nxt = el.getnext()
-    return (parent is not None and parent.tag in BLOCK_TAGS and el.tag in BLOCK_TAGS
-            and (nxt is None or nxt.tag in BLOCK_TAGS))
+    return (
+        parent is not None
+        and parent.tag in BLOCK_TAGS
+        and el.tag in BLOCK_TAGS
+        and (nxt is None or nxt.tag in BLOCK_TAGS)
+    )
 
 
 def unwrap(root: etree._Element, sel: Selector, rec: Recorder, rule_id: str) -> int:
     """Replace each matched element by its children and text."""
     found = [e for e in sel.select(root) if e is not root and e.getparent() is not None]
     for e in found:
-        e.drop_tag()  # type: ignore[attr-defined]
+        e.drop_tag()
     return len(found)
 
 
-def strip_attrs(root: etree._Element, names: tuple[str, ...], rec: Recorder,
-                rule_id: str) -> int:
+def strip_attrs(root: etree._Element, names: tuple[str, ...], rec: Recorder, rule_id: str) -> int:
     """Delete the named attributes (``data-*`` style prefixes allowed) everywhere."""
     if not names:
         return 0

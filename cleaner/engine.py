@@ -25,10 +25,34 @@ from .schema import SiteRule
 from .text import to_text
 
 ENGINE_VERSION = "1"
-NON_CONTENT_TAGS = ("script", "style", "noscript", "template", "iframe", "frame", "frameset",
-                    "object", "embed", "applet", "form", "input", "button", "select",
-                    "textarea", "svg", "math", "canvas", "link", "meta", "base", "dialog",
-                    "audio", "video", "map", "head")
+NON_CONTENT_TAGS = (
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "iframe",
+    "frame",
+    "frameset",
+    "object",
+    "embed",
+    "applet",
+    "form",
+    "input",
+    "button",
+    "select",
+    "textarea",
+    "svg",
+    "math",
+    "canvas",
+    "link",
+    "meta",
+    "base",
+    "dialog",
+    "audio",
+    "video",
+    "map",
+    "head",
+)
 
 
 @dataclass
@@ -72,7 +96,7 @@ def _strip_non_content(doc: etree._Element, rec: Recorder) -> None:
     # Some sites (ASP.NET) wrap the whole page in one <form>: keep its contents.
     for form in [e for e in found if e.tag == "form" and len(generic.element_text(e)) > 500]:
         found.remove(form)
-        form.drop_tag()  # type: ignore[attr-defined]
+        form.drop_tag()
     found = _top_most(found)
     tags = [f"<{e.tag}>" for e in found]
     for e in found:
@@ -82,12 +106,14 @@ def _strip_non_content(doc: etree._Element, rec: Recorder) -> None:
 
 def _is_own_document(doc: etree._Element) -> bool:
     """True when the page is a reading document this cleaner produced."""
-    return any(m.get("name") == "generator" and m.get("content") == GENERATOR
-               for m in doc.iter("meta"))
+    return any(
+        m.get("name") == "generator" and m.get("content") == GENERATOR for m in doc.iter("meta")
+    )
 
 
-def _choose_root(doc: etree._Element, body: etree._Element, site: SiteRule | None,
-                 own: bool) -> tuple[etree._Element | None, str]:
+def _choose_root(
+    doc: etree._Element, body: etree._Element, site: SiteRule | None, own: bool
+) -> tuple[etree._Element | None, str]:
     """The article root: our own marker, the site's content selector, else None."""
     if own:
         marked = doc.find(".//*[@data-cleaner-content]")
@@ -109,8 +135,7 @@ def _choose_root(doc: etree._Element, body: etree._Element, site: SiteRule | Non
 def _inner_html(root: etree._Element) -> str:
     """Serialise an element's children (not the element itself)."""
     parts = [escape(root.text or "", quote=False)]
-    parts.extend(etree.tostring(c, encoding="unicode", method="html", with_tail=True)
-                 for c in root)
+    parts.extend(etree.tostring(c, encoding="unicode", method="html", with_tail=True) for c in root)
     return "".join(parts)
 
 
@@ -125,8 +150,13 @@ def _next_page(doc: etree._Element, site: SiteRule | None) -> str | None:
     return None
 
 
-def clean(html: bytes | str, url: str | None = None, content_type: str | None = None,
-          rules: RuleSet | None = None, remote_images: bool = True) -> CleanResult:
+def clean(
+    html: bytes | str,
+    url: str | None = None,
+    content_type: str | None = None,
+    rules: RuleSet | None = None,
+    remote_images: bool = True,
+) -> CleanResult:
     """Clean one page: the article, its metadata, and a safe readable document.
 
     Raises ``ParseError`` (a ``CleanerError``) for input that is not HTML or
@@ -163,16 +193,21 @@ def clean(html: bytes | str, url: str | None = None, content_type: str | None = 
         # The site named its article: no edit may remove it or a container around it.
         # With several matches (paragraph-level selectors) each one stays removable itself.
         roots = site.content.select(doc)
-        rec.protect_path(roots if len(roots) == 1 else [r.getparent() for r in roots
-                                                        if r.getparent() is not None])
+        rec.protect_path(
+            roots
+            if len(roots) == 1
+            else [r.getparent() for r in roots if r.getparent() is not None]
+        )
     if not own:
         for rule in applied:
             apply_rule(doc, rule, rec)
     root, source = _choose_root(doc, body, site, own)
     warnings = []
     if site is not None and site.content is not None and root is None:
-        warnings.append(f"rule {site.id}: content selector {site.content.expr!r} matched "
-                        "nothing; generic detection used instead")
+        warnings.append(
+            f"rule {site.id}: content selector {site.content.expr!r} matched "
+            "nothing; generic detection used instead"
+        )
     if root is None:
         root = generic.find_content(body)
         source = "generic" if root is not None else "page"
@@ -189,15 +224,24 @@ def clean(html: bytes | str, url: str | None = None, content_type: str | None = 
     if md.lead_image and md.lead_image not in images and not remote_images:
         md.lead_image = None
     # The lead image (with its caption) heads the document when the body does not show it.
-    show_lead = bool(md.lead_image) and md.lead_image not in images and not is_tracker(
-        md.lead_image or "")
+    show_lead = (
+        bool(md.lead_image) and md.lead_image not in images and not is_tracker(md.lead_image or "")
+    )
     if show_lead and md.lead_image:
         images = [md.lead_image, *images]
     return CleanResult(
-        html=render_document(content_html=content_html, title=md.title, byline=md.byline,
-                             published=md.published, lang=md.lang, site_name=md.site_name,
-                             lead_image=md.lead_image, url=md.canonical or url,
-                             lead_caption=md.lead_caption, show_lead=show_lead),
+        html=render_document(
+            content_html=content_html,
+            title=md.title,
+            byline=md.byline,
+            published=md.published,
+            lang=md.lang,
+            site_name=md.site_name,
+            lead_image=md.lead_image,
+            url=md.canonical or url,
+            lead_caption=md.lead_caption,
+            show_lead=show_lead,
+        ),
         content_html=content_html,
         text=to_text(fragment),
         title=md.title,

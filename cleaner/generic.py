@@ -31,12 +31,47 @@ NEGATIVE_RE = re.compile(
     r"follow|login|signup|pagination|paging|iklan|rubrik|indeks",
     re.IGNORECASE,
 )
-UNLIKELY_TAGS = {"nav", "footer", "aside", "form", "button", "select", "input", "textarea",
-                 "iframe", "object", "embed", "svg", "canvas", "noscript", "script", "style",
-                 "template", "dialog", "menu"}
+UNLIKELY_TAGS = {
+    "nav",
+    "footer",
+    "aside",
+    "form",
+    "button",
+    "select",
+    "input",
+    "textarea",
+    "iframe",
+    "object",
+    "embed",
+    "svg",
+    "canvas",
+    "noscript",
+    "script",
+    "style",
+    "template",
+    "dialog",
+    "menu",
+}
 PARA_TAGS = {"p", "pre", "td", "blockquote", "li", "h2", "h3", "dd"}
-KEEP_TAGS = {"figure", "figcaption", "table", "pre", "blockquote", "img", "picture", "h1",
-             "h2", "h3", "h4", "h5", "h6", "code", "ol", "ul", "dl"}
+KEEP_TAGS = {
+    "figure",
+    "figcaption",
+    "table",
+    "pre",
+    "blockquote",
+    "img",
+    "picture",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "code",
+    "ol",
+    "ul",
+    "dl",
+}
 
 
 def class_weight(el: etree._Element) -> int:
@@ -64,9 +99,25 @@ def link_density(el: etree._Element, text_len: int | None = None) -> float:
 def _initial_score(el: etree._Element) -> float:
     """Base score of a candidate container by its tag and class/id."""
     tag = el.tag
-    base = {"div": 5, "article": 10, "main": 5, "section": 3, "pre": 3, "td": 3,
-            "blockquote": 3, "form": -3, "ol": -3, "ul": -3, "li": -3, "dl": -3, "th": -5,
-            "h1": -5, "h2": -5, "h3": -5, "address": -3}.get(str(tag), 0)
+    base = {
+        "div": 5,
+        "article": 10,
+        "main": 5,
+        "section": 3,
+        "pre": 3,
+        "td": 3,
+        "blockquote": 3,
+        "form": -3,
+        "ol": -3,
+        "ul": -3,
+        "li": -3,
+        "dl": -3,
+        "th": -5,
+        "h1": -5,
+        "h2": -5,
+        "h3": -5,
+        "address": -3,
+    }.get(str(tag), 0)
     return base + class_weight(el)
 
 
@@ -74,8 +125,10 @@ def find_content(root: etree._Element) -> etree._Element | None:
     """Return the element most likely to hold the article body, or None."""
     scores: dict[etree._Element, float] = {}
     for el in root.iter(*PARA_TAGS, "div"):
-        if el.tag == "div" and any(isinstance(c.tag, str) and c.tag in (
-                "p", "div", "table", "ul", "section", "article") for c in el):
+        if el.tag == "div" and any(
+            isinstance(c.tag, str) and c.tag in ("p", "div", "table", "ul", "section", "article")
+            for c in el
+        ):
             own = (el.text or "") + "".join(c.tail or "" for c in el)
             if len(own.strip()) < 25:
                 continue
@@ -162,8 +215,12 @@ def _boilerplate_reason(el: etree._Element, title: str | None) -> str | None:
         ld = link_density(el, len(text))
         if ld > 0.6 and (len(text) < 400 or tag not in ("p", "table")):
             return "link-dense block"
-    if not text and not has_media and tag in ("div", "section", "span", "p") and \
-            el.find(".//br") is None:
+    if (
+        not text
+        and not has_media
+        and tag in ("div", "section", "span", "p")
+        and el.find(".//br") is None
+    ):
         return "empty block"
     return None
 

@@ -19,18 +19,47 @@ from .actions import element_text, norm_text
 from .selectors import Selector
 
 MONTHS = {
-    "januari": 1, "january": 1, "jan": 1,
-    "februari": 2, "february": 2, "pebruari": 2, "feb": 2, "peb": 2,
-    "maret": 3, "march": 3, "mar": 3,
-    "april": 4, "apr": 4,
-    "mei": 5, "may": 5,
-    "juni": 6, "june": 6, "jun": 6,
-    "juli": 7, "july": 7, "jul": 7,
-    "agustus": 8, "august": 8, "agu": 8, "agt": 8, "aug": 8,
-    "september": 9, "sep": 9, "sept": 9,
-    "oktober": 10, "october": 10, "okt": 10, "oct": 10,
-    "november": 11, "nopember": 11, "nov": 11, "nop": 11,
-    "desember": 12, "december": 12, "des": 12, "dec": 12,
+    "januari": 1,
+    "january": 1,
+    "jan": 1,
+    "februari": 2,
+    "february": 2,
+    "pebruari": 2,
+    "feb": 2,
+    "peb": 2,
+    "maret": 3,
+    "march": 3,
+    "mar": 3,
+    "april": 4,
+    "apr": 4,
+    "mei": 5,
+    "may": 5,
+    "juni": 6,
+    "june": 6,
+    "jun": 6,
+    "juli": 7,
+    "july": 7,
+    "jul": 7,
+    "agustus": 8,
+    "august": 8,
+    "agu": 8,
+    "agt": 8,
+    "aug": 8,
+    "september": 9,
+    "sep": 9,
+    "sept": 9,
+    "oktober": 10,
+    "october": 10,
+    "okt": 10,
+    "oct": 10,
+    "november": 11,
+    "nopember": 11,
+    "nov": 11,
+    "nop": 11,
+    "desember": 12,
+    "december": 12,
+    "des": 12,
+    "dec": 12,
 }
 ZONES = {"wib": 7, "wita": 8, "wit": 9, "utc": 0, "gmt": 0}
 
@@ -68,8 +97,15 @@ class Metadata:
     description: str | None = None
 
 
-def _iso(y: int, mo: int, d: int, h: int | None = None, mi: int | None = None,
-         s: int | None = None, tz: timezone | None = None) -> str | None:
+def _iso(
+    y: int,
+    mo: int,
+    d: int,
+    h: int | None = None,
+    mi: int | None = None,
+    s: int | None = None,
+    tz: timezone | None = None,
+) -> str | None:
     """Format date parts as ISO 8601 (date only when there is no time)."""
     try:
         if h is None:
@@ -105,29 +141,44 @@ def parse_date(text: str | None) -> str | None:
         y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
         if m.group(4) is None:
             return _iso(y, mo, d)
-        return _iso(y, mo, d, int(m.group(4)), int(m.group(5)), int(m.group(6) or 0),
-                    _tz(m.group(7)))
+        return _iso(
+            y, mo, d, int(m.group(4)), int(m.group(5)), int(m.group(6) or 0), _tz(m.group(7))
+        )
     for m in _TEXT_DATE_RE.finditer(text):
-        mo = MONTHS.get(m.group(2).lower())
-        if mo:
+        month = MONTHS.get(m.group(2).lower())
+        if month:
             h = int(m.group(4)) if m.group(4) else None
-            return _iso(int(m.group(3)), mo, int(m.group(1)), h,
-                        int(m.group(5)) if m.group(5) else None,
-                        int(m.group(6)) if m.group(6) else None, _tz(m.group(7)))
+            return _iso(
+                int(m.group(3)),
+                month,
+                int(m.group(1)),
+                h,
+                int(m.group(5)) if m.group(5) else None,
+                int(m.group(6)) if m.group(6) else None,
+                _tz(m.group(7)),
+            )
     for m in _TEXT_DATE_US_RE.finditer(text):
-        mo = MONTHS.get(m.group(1).lower())
-        if mo:
+        month = MONTHS.get(m.group(1).lower())
+        if month:
             h = int(m.group(4)) if m.group(4) else None
             if h is not None and m.group(6):
                 h = h % 12 + (12 if m.group(6).lower() == "pm" else 0)
-            return _iso(int(m.group(3)), mo, int(m.group(2)), h,
-                        int(m.group(5)) if m.group(5) else None)
+            return _iso(
+                int(m.group(3)), month, int(m.group(2)), h, int(m.group(5)) if m.group(5) else None
+            )
     m = _NUMERIC_DATE_RE.search(text)
     if m:
         # Indonesian and most non-US sites write day/month/year.
         h = int(m.group(4)) if m.group(4) else None
-        return _iso(int(m.group(3)), int(m.group(2)), int(m.group(1)), h,
-                    int(m.group(5)) if m.group(5) else None, None, _tz(m.group(6)))
+        return _iso(
+            int(m.group(3)),
+            int(m.group(2)),
+            int(m.group(1)),
+            h,
+            int(m.group(5)) if m.group(5) else None,
+            None,
+            _tz(m.group(6)),
+        )
     return None
 
 
@@ -174,8 +225,10 @@ def _ld_article(objs: list[dict[str, object]]) -> dict[str, object]:
     for obj in objs:
         types = obj.get("@type")
         names = types if isinstance(types, list) else [types]
-        if any(isinstance(t, str) and (t.endswith("Article") or t in ("BlogPosting", "Report"))
-               for t in names):
+        if any(
+            isinstance(t, str) and (t.endswith("Article") or t in ("BlogPosting", "Report"))
+            for t in names
+        ):
             return obj
     return {}
 
@@ -250,9 +303,11 @@ def extract(doc: etree._Element, url: str | None, fields: dict[str, Selector]) -
     ld_objs = _jsonld_objects(doc)
     art = _ld_article(ld_objs)
     md = Metadata()
-    md.site_name = (_meta(doc, "og:site_name", "application-name")
-                    or _ld_name(art.get("publisher"))
-                    or (urlsplit(url).hostname if url else None))
+    md.site_name = (
+        _meta(doc, "og:site_name", "application-name")
+        or _ld_name(art.get("publisher"))
+        or (urlsplit(url).hostname if url else None)
+    )
     title = _field(doc, fields.get("title"))
     if not title:
         title = _meta(doc, "og:title", "twitter:title") or _ld_name(art.get("headline"))
@@ -272,19 +327,36 @@ def extract(doc: etree._Element, url: str | None, fields: dict[str, Selector]) -
     md.published = (
         parse_date(_field(doc, fields.get("date"), ("datetime", "content")))
         or parse_date(_str(art.get("datePublished")))
-        or parse_date(_meta(doc, "article:published_time", "datePublished", "pubdate",
-                            "publishdate", "date", "dc.date", "dc.date.issued",
-                            "og:published_time", "content_PublishedDate", "publish-date"))
+        or parse_date(
+            _meta(
+                doc,
+                "article:published_time",
+                "datePublished",
+                "pubdate",
+                "publishdate",
+                "date",
+                "dc.date",
+                "dc.date.issued",
+                "og:published_time",
+                "content_PublishedDate",
+                "publish-date",
+            )
+        )
         or parse_date(_first_attr(doc, "//time[@datetime]", "datetime"))
     )
-    lead = (_field(doc, fields.get("lead_image"), ("src", "data-src", "content", "href"))
-            or _meta(doc, "og:image", "og:image:url", "twitter:image")
-            or _ld_image(art.get("image")))
+    lead = (
+        _field(doc, fields.get("lead_image"), ("src", "data-src", "content", "href"))
+        or _meta(doc, "og:image", "og:image:url", "twitter:image")
+        or _ld_image(art.get("image"))
+    )
     md.lead_image = _absolute(lead, url)
     md.lead_caption = _field(doc, fields.get("lead_caption")) or _caption_of(doc, md.lead_image)
     html = doc if doc.tag == "html" else doc.getroottree().getroot()
-    lang = html.get("lang") or html.get("xml:lang") or _meta(doc, "content-language",
-                                                             "og:locale", "language")
+    lang = (
+        html.get("lang")
+        or html.get("xml:lang")
+        or _meta(doc, "content-language", "og:locale", "language")
+    )
     md.lang = lang.strip().replace("_", "-")[:20] if lang and lang.strip() else None
     canon = _first_attr(doc, "//link[@rel='canonical'][@href]", "href") or _meta(doc, "og:url")
     md.canonical = _absolute(canon, url)

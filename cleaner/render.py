@@ -35,10 +35,20 @@ def _meta(name: str, value: str | None, attr: str = "name") -> str:
     return f'<meta {attr}="{escape(name)}" content="{escape(value)}">\n'
 
 
-def render_document(*, content_html: str, title: str | None, byline: str | None,
-                    published: str | None, lang: str | None, site_name: str | None,
-                    lead_image: str | None, url: str | None, csp: str = CSP,
-                    lead_caption: str | None = None, show_lead: bool = False) -> str:
+def render_document(
+    *,
+    content_html: str,
+    title: str | None,
+    byline: str | None,
+    published: str | None,
+    lang: str | None,
+    site_name: str | None,
+    lead_image: str | None,
+    url: str | None,
+    csp: str = CSP,
+    lead_caption: str | None = None,
+    show_lead: bool = False,
+) -> str:
     """Wrap a sanitised body fragment in the reading document."""
     lang_attr = f' lang="{escape(lang)}"' if lang else ""
     head = [
@@ -59,15 +69,20 @@ def render_document(*, content_html: str, title: str | None, byline: str | None,
     meta_bits = [escape(b) for b in (byline, site_name) if b]
     if published:
         meta_bits.append(f'<time datetime="{escape(published)}">{escape(published)}</time>')
-    source = (f' · <a href="{escape(url)}" rel="noopener noreferrer nofollow">source</a>'
-              if url else "")
+    source = (
+        f' · <a href="{escape(url)}" rel="noopener noreferrer nofollow">source</a>' if url else ""
+    )
     lead = ""
     if show_lead and lead_image:
         cap = f"<figcaption>{escape(lead_caption)}</figcaption>" if lead_caption else ""
-        lead = (f'<figure class="cleaner-lead"><img src="{escape(lead_image)}" '
-                f'alt="{escape(lead_caption or "")}">{cap}</figure>\n')
-    header = (f"<header><h1>{escape(title or '')}</h1>\n"
-              f'<p class="cleaner-meta">{" · ".join(meta_bits)}{source}</p>\n{lead}</header>\n')
+        lead = (
+            f'<figure class="cleaner-lead"><img src="{escape(lead_image)}" '
+            f'alt="{escape(lead_caption or "")}">{cap}</figure>\n'
+        )
+    header = (
+        f"<header><h1>{escape(title or '')}</h1>\n"
+        f'<p class="cleaner-meta">{" · ".join(meta_bits)}{source}</p>\n{lead}</header>\n'
+    )
     return (
         f"<!DOCTYPE html>\n<html{lang_attr}>\n<head>\n{''.join(head)}</head>\n<body>\n"
         f"<article>\n{header}<div data-cleaner-content>\n{content_html}\n</div>\n</article>\n"

@@ -27,8 +27,9 @@ def bundled_rules_dir() -> Path:
     for candidate in (here / "_rules", here.parent / "rules"):
         if (candidate / DEFAULTS_FILE).is_file():
             return candidate
-    raise RuleError([Problem(str(here / "_rules"), 1, 1,
-                             "bundled rules not found (broken installation?)")])
+    raise RuleError(
+        [Problem(str(here / "_rules"), 1, 1, "bundled rules not found (broken installation?)")]
+    )
 
 
 def rule_files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
@@ -36,8 +37,9 @@ def rule_files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
     out: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
-            out.extend(sorted(q for q in p.iterdir()
-                              if q.suffix in (".yaml", ".yml") and q.is_file()))
+            out.extend(
+                sorted(q for q in p.iterdir() if q.suffix in (".yaml", ".yml") and q.is_file())
+            )
         else:
             out.append(p)
     return out

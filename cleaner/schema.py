@@ -104,8 +104,10 @@ class _Checker:
             return None
         hint = ""
         if node.tag == "tag:yaml.org,2002:null":
-            line = self.lines[node.start_mark.line] if node.start_mark.line < len(self.lines) else ""
-            if "#" in line[node.start_mark.column:] or "#" in line:
+            line = (
+                self.lines[node.start_mark.line] if node.start_mark.line < len(self.lines) else ""
+            )
+            if "#" in line[node.start_mark.column :] or "#" in line:
                 hint = " (an unquoted '#' starts a YAML comment: quote the selector)"
         self.error(node, f"{what} must be a string, not {type_name(node)}{hint}")
         return None
@@ -128,8 +130,9 @@ class _Checker:
             return []
         return [node]
 
-    def mapping(self, node: yaml.Node, what: str, allowed: tuple[str, ...]
-                ) -> dict[str, yaml.Node] | None:
+    def mapping(
+        self, node: yaml.Node, what: str, allowed: tuple[str, ...]
+    ) -> dict[str, yaml.Node] | None:
         """Check ``node`` is a mapping with known, unique keys; return key -> value node."""
         if not isinstance(node, yaml.MappingNode):
             self.error(node, f"{what} must be a mapping, not {type_name(node)}")
@@ -151,8 +154,7 @@ class _Checker:
             out[key] = vnode
         return out
 
-    def selector(self, node: yaml.Node, what: str, allow_page: bool = False
-                 ) -> Selector | None:
+    def selector(self, node: yaml.Node, what: str, allow_page: bool = False) -> Selector | None:
         """Compile a selector: a CSS string, or {css|xpath: ..., reason: ...}."""
         line = node.start_mark.line + 1
         if isinstance(node, yaml.MappingNode):
@@ -173,8 +175,9 @@ class _Checker:
             return None
         return self._compile(node, "css", expr, "", line, allow_page)
 
-    def _compile(self, node: yaml.Node, kind: str, expr: str, reason: str, line: int,
-                 allow_page: bool) -> Selector | None:
+    def _compile(
+        self, node: yaml.Node, kind: str, expr: str, reason: str, line: int, allow_page: bool
+    ) -> Selector | None:
         """Compile one selector, turning a PatternError into a located problem."""
         try:
             return make_selector(kind, expr, reason, line, allow_page)
@@ -245,25 +248,36 @@ def _match(c: _Checker, node: yaml.Node) -> dict[str, tuple[object, ...]] | None
         hosts.append(host)
     if "hosts" in m and not hosts and not c.problems:
         c.error(m["hosts"], "match.hosts must list at least one host")
-    paths = [p for p in (c.regex(n, "a path regex") for n in c.seq(m.get("paths"), "match.paths")
-                         ) if p is not None] if "paths" in m else []
+    paths = (
+        [
+            p
+            for p in (c.regex(n, "a path regex") for n in c.seq(m["paths"], "match.paths"))
+            if p is not None
+        ]
+        if "paths" in m
+        else []
+    )
     return {"hosts": tuple(hosts), "paths": tuple(paths)}
 
 
 def _selector_list(key: str) -> Callable[[_Checker, yaml.Node], tuple[Selector, ...]]:
     """Validator for a list of selectors under ``key``."""
+
     def check(c: _Checker, node: yaml.Node) -> tuple[Selector, ...]:
         """Compile every selector in the list."""
         items = [c.selector(n, f"{key} entry") for n in c.seq(node, key)]
         return tuple(s for s in items if s is not None)
+
     return check
 
 
 def _one_selector(key: str) -> Callable[[_Checker, yaml.Node], Selector | None]:
     """Validator for a single field selector under ``key``."""
+
     def check(c: _Checker, node: yaml.Node) -> Selector | None:
         """Compile the selector."""
         return c.selector(node, key)
+
     return check
 
 
@@ -328,13 +342,26 @@ def _tests(c: _Checker, node: yaml.Node) -> tuple[RuleTest, ...]:
             continue
         page = c.string(m["page"], "page")
         url = c.string(m["url"], "url") if "url" in m else ""
-        keeps = [c.string(k, "a keeps entry") for k in c.seq(m.get("keeps"), "keeps")
-                 ] if "keeps" in m else []
-        drops = [c.string(k, "a drops entry") for k in c.seq(m.get("drops"), "drops")
-                 ] if "drops" in m else []
+        keeps = (
+            [c.string(k, "a keeps entry") for k in c.seq(m["keeps"], "keeps")]
+            if "keeps" in m
+            else []
+        )
+        drops = (
+            [c.string(k, "a drops entry") for k in c.seq(m["drops"], "drops")]
+            if "drops" in m
+            else []
+        )
         if page is not None:
-            out.append(RuleTest(page, url or "", tuple(k for k in keeps if k),
-                                tuple(d for d in drops if d), n.start_mark.line + 1))
+            out.append(
+                RuleTest(
+                    page,
+                    url or "",
+                    tuple(k for k in keeps if k),
+                    tuple(d for d in drops if d),
+                    n.start_mark.line + 1,
+                )
+            )
     return tuple(out)
 
 
@@ -378,8 +405,9 @@ def rule_id_for(path: str) -> str:
     return name
 
 
-def load_rule_text(text: str, path: str, is_defaults: bool = False
-                   ) -> tuple[SiteRule | None, list[Problem]]:
+def load_rule_text(
+    text: str, path: str, is_defaults: bool = False
+) -> tuple[SiteRule | None, list[Problem]]:
     """Validate and compile one rule file's text; return the rule or all its problems."""
     node, problems = compose(text, path)
     if node is None:
@@ -396,9 +424,14 @@ def load_rule_text(text: str, path: str, is_defaults: bool = False
     if not is_defaults and "match" not in top:
         c.problems.append(Problem(path, 1, 1, "missing required key 'match' (with 'hosts')"))
     match = values.get("match") or {}
-    if not is_defaults and isinstance(match, dict) and "match" in top and not match.get("hosts"):
-        if not any(p.line == top["match"].start_mark.line + 1 for p in c.problems):
-            c.error(top["match"], "match needs 'hosts'")
+    if (
+        not is_defaults
+        and isinstance(match, dict)
+        and "match" in top
+        and not match.get("hosts")
+        and not any(p.line == top["match"].start_mark.line + 1 for p in c.problems)
+    ):
+        c.error(top["match"], "match needs 'hosts'")
     if c.problems:
         return None, sorted(c.problems, key=lambda p: (p.line, p.col))
     assert isinstance(match, dict)
@@ -407,8 +440,8 @@ def load_rule_text(text: str, path: str, is_defaults: bool = False
         path=path,
         digest=hashlib.sha256(text.encode("utf-8", errors="replace")).hexdigest(),
         name=str(values.get("name") or ""),
-        hosts=tuple(match.get("hosts", ())),  # type: ignore[arg-type]
-        paths=tuple(match.get("paths", ())),  # type: ignore[arg-type]
+        hosts=tuple(match.get("hosts", ())),
+        paths=tuple(match.get("paths", ())),
         content=values.get("content"),  # type: ignore[arg-type]
         fields={k: v for k in FIELD_SELECTORS if isinstance(v := values.get(k), Selector)},
         remove=values.get("remove", ()),  # type: ignore[arg-type]

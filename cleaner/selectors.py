@@ -19,17 +19,16 @@ from lxml import etree
 from lxml.cssselect import CSSSelector
 
 try:  # Python 3.11+
-    import re._parser as sre_parse  # type: ignore[import-not-found]
-    from re._constants import MAXREPEAT  # type: ignore[import-not-found]
+    import re._parser as sre_parse
+    from re._constants import MAXREPEAT
 except ImportError:  # pragma: no cover - Python 3.10
-    import sre_parse  # type: ignore[no-redef]
-    from sre_constants import MAXREPEAT  # type: ignore[no-redef]
+    import sre_parse  # type: ignore[no-redef,unused-ignore]
+    from sre_constants import MAXREPEAT  # type: ignore[no-redef,unused-ignore]
 
 MAX_PATTERN_LENGTH = 1000
 
 _PROBE = lxml.html.document_fromstring(
-    "<html><head><title>t</title></head><body>"
-    "<div class='x' id='y'><p>x</p></div></body></html>"
+    "<html><head><title>t</title></head><body><div class='x' id='y'><p>x</p></div></body></html>"
 )
 
 
@@ -117,8 +116,9 @@ def compile_xpath(expr: str) -> etree.XPath:
         raise PatternError(f"invalid XPath {expr!r}: {exc}") from None
 
 
-def make_selector(kind: str, expr: str, reason: str = "", line: int = 0,
-                  allow_page: bool = False) -> Selector:
+def make_selector(
+    kind: str, expr: str, reason: str = "", line: int = 0, allow_page: bool = False
+) -> Selector:
     """Compile and check a selector; ``allow_page`` skips the html/body guard."""
     xpath = compile_css(expr) if kind == "css" else compile_xpath(expr)
     try:
@@ -130,7 +130,9 @@ def make_selector(kind: str, expr: str, reason: str = "", line: int = 0,
     if not allow_page:
         for e in probe:
             if e.tag in ("html", "body"):
-                raise PatternError(f"{kind} selector {expr!r} would match <{e.tag}>: the whole page")
+                raise PatternError(
+                    f"{kind} selector {expr!r} would match <{e.tag}>: the whole page"
+                )
     return Selector(kind=kind, expr=expr, xpath=xpath, reason=reason, line=line)
 
 
@@ -139,7 +141,7 @@ def _has_unbounded_repeat(items: object) -> bool:
     for op, av in items:  # type: ignore[attr-defined]
         name = str(op)
         if name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
-            lo, hi, sub = av
+            _lo, hi, sub = av
             if hi == MAXREPEAT or hi > 10:
                 return True
             if _has_unbounded_repeat(sub):
@@ -150,9 +152,8 @@ def _has_unbounded_repeat(items: object) -> bool:
         elif name == "BRANCH":
             if any(_has_unbounded_repeat(b) for b in av[1]):
                 return True
-        elif name in ("ASSERT", "ASSERT_NOT"):
-            if _has_unbounded_repeat(av[1]):
-                return True
+        elif name in ("ASSERT", "ASSERT_NOT") and _has_unbounded_repeat(av[1]):
+            return True
     return False
 
 
@@ -161,7 +162,7 @@ def _nested_quantifier(items: object) -> bool:
     for op, av in items:  # type: ignore[attr-defined]
         name = str(op)
         if name in ("MAX_REPEAT", "MIN_REPEAT"):
-            lo, hi, sub = av
+            _lo, hi, sub = av
             if (hi == MAXREPEAT or hi > 10) and _has_unbounded_repeat(sub):
                 return True
             if _nested_quantifier(sub):
@@ -172,9 +173,8 @@ def _nested_quantifier(items: object) -> bool:
         elif name == "BRANCH":
             if any(_nested_quantifier(b) for b in av[1]):
                 return True
-        elif name in ("ASSERT", "ASSERT_NOT"):
-            if _nested_quantifier(av[1]):
-                return True
+        elif name in ("ASSERT", "ASSERT_NOT") and _nested_quantifier(av[1]):
+            return True
     return False
 
 

@@ -8,6 +8,8 @@ The composed node tree keeps marks, so every later problem can be located.
 
 from __future__ import annotations
 
+from typing import Any
+
 import yaml
 
 from .errors import Problem
@@ -25,7 +27,7 @@ CORE_TAGS = {
 }
 
 
-def _problem(path: str, mark: yaml.Mark | None, message: str) -> Problem:
+def _problem(path: str, mark: Any, message: str) -> Problem:
     """Build a Problem from a 0-based YAML mark."""
     if mark is None:
         return Problem(path, 1, 1, message)
@@ -41,11 +43,17 @@ def compose(text: str, path: str) -> tuple[yaml.Node | None, list[Problem]]:
     try:
         for event in yaml.parse(text, Loader=yaml.SafeLoader):
             if isinstance(event, yaml.AliasEvent):
-                problems.append(_problem(path, event.start_mark,
-                                         "aliases (*name) are not allowed in rule files"))
+                problems.append(
+                    _problem(
+                        path, event.start_mark, "aliases (*name) are not allowed in rule files"
+                    )
+                )
             elif getattr(event, "anchor", None):
-                problems.append(_problem(path, event.start_mark,
-                                         "anchors (&name) are not allowed in rule files"))
+                problems.append(
+                    _problem(
+                        path, event.start_mark, "anchors (&name) are not allowed in rule files"
+                    )
+                )
         if problems:
             return None, problems
         nodes = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
@@ -62,8 +70,11 @@ def compose(text: str, path: str) -> tuple[yaml.Node | None, list[Problem]]:
     if not nodes:
         return None, [Problem(path, 1, 1, "rule file is empty")]
     if len(nodes) > 1:
-        return None, [_problem(path, nodes[1].start_mark,
-                               "a rule file holds one YAML document; found a second")]
+        return None, [
+            _problem(
+                path, nodes[1].start_mark, "a rule file holds one YAML document; found a second"
+            )
+        ]
     node = nodes[0]
     _check_tags(node, path, problems)
     return (None if problems else node), problems
@@ -75,8 +86,9 @@ def _check_tags(node: yaml.Node, path: str, problems: list[Problem]) -> None:
     while stack:
         n = stack.pop()
         if n.tag not in CORE_TAGS:
-            problems.append(_problem(path, n.start_mark,
-                                     f"tag {n.tag!r} is not allowed in rule files"))
+            problems.append(
+                _problem(path, n.start_mark, f"tag {n.tag!r} is not allowed in rule files")
+            )
             continue
         if isinstance(n, yaml.SequenceNode):
             stack.extend(n.value)

@@ -16,15 +16,19 @@ ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "tests/sites/okezone.com/2023-korea-utara"
 SEED_URL = json.loads((SEED / "meta.json").read_text())["url"] if SEED.exists() else ""
 SEED_PARAGRAPHS = [
-    "Ada spekulasi mengenai kemungkinan Korea Utara menyediakan senjata konvensional kepada "
-    "Rusia",
+    "Ada spekulasi mengenai kemungkinan Korea Utara menyediakan senjata konvensional kepada Rusia",
     "AS, Korea Selatan, dan negara-negara lain memiliki kekhawatiran bahwa Korea Utara",
     "Saat Menteri Luar Negeri Rusia, Sergey Lavrov, berkunjung ke Pyongyang pekan lalu",
     "Setelah kembali ke Moskow, Lavrov menolak tudingan AS mengenai transfer senjata",
     "Awal bulan ini, Gedung Putih mengklaim bahwa Korea Utara telah mengirim lebih dari 1.000",
 ]
-SEED_CLUTTER = ["Advertisement", "INFOGRAFIS INDEKS", "Follow WhatsApp Channel", "Berita Terkait",
-                "Telusuri berita news lainnya"]
+SEED_CLUTTER = [
+    "Advertisement",
+    "INFOGRAFIS INDEKS",
+    "Follow WhatsApp Channel",
+    "Berita Terkait",
+    "Telusuri berita news lainnya",
+]
 
 
 def run(*args: str, input: bytes | None = None):
@@ -37,8 +41,10 @@ def test_clean_seed_page_as_text_keeps_article_and_drops_clutter():
     r = run("clean", str(SEED / "source.html"), "--url", SEED_URL, "--format", "text")
     assert r.exit_code == 0, r.output
     out = r.stdout
-    assert out.startswith("Update Perang Rusia Ukraina: AS, Korsel dan Jepang Kecam Pasokan "
-                          "Amunisi Korea Utara ke Rusia\n")
+    assert out.startswith(
+        "Update Perang Rusia Ukraina: AS, Korsel dan Jepang Kecam Pasokan "
+        "Amunisi Korea Utara ke Rusia\n"
+    )
     assert "Salsabila Fitirah Puteri" in out
     for p in SEED_PARAGRAPHS:
         assert p in out
@@ -69,9 +75,14 @@ def test_explain_lists_removals_on_stderr(tmp_path):
 
 def test_clean_reads_stdin():
     """'-' reads the page from standard input."""
-    r = run("clean", "-", "--format", "text",
-            input=b"<html><body><article><p>" + b"Kalimat panjang, " * 20 + b"</p></article>"
-                  b"</body></html>")
+    r = run(
+        "clean",
+        "-",
+        "--format",
+        "text",
+        input=b"<html><body><article><p>" + b"Kalimat panjang, " * 20 + b"</p></article>"
+        b"</body></html>",
+    )
     assert r.exit_code == 0 and "Kalimat panjang" in r.stdout
 
 
@@ -81,8 +92,9 @@ def test_clean_binary_input_is_a_clear_error(tmp_path):
     f.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 64)
     r = run("clean", str(f))
     assert r.exit_code == 1
-    assert r.stderr == (f"Error: {f}: document is binary data (its first bytes are a file "
-                        "signature), not HTML\n")
+    assert r.stderr == (
+        f"Error: {f}: document is binary data (its first bytes are a file signature), not HTML\n"
+    )
 
 
 def test_missing_file_is_a_usage_error():

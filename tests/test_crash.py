@@ -31,9 +31,24 @@ def _site(origin: Origin, n: int) -> list[str]:
 def _batch(root: Path, urls_file: Path, concurrency: int = 8) -> subprocess.Popen[bytes]:
     """Start `cleaner archive -i FILE` as its own process."""
     return subprocess.Popen(
-        [CLEANER, "archive", "-i", str(urls_file), "--archive", str(root), "--delay", "0",
-         "--ignore-robots", "--concurrency", str(concurrency), "--timeout", "10"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        [
+            CLEANER,
+            "archive",
+            "-i",
+            str(urls_file),
+            "--archive",
+            str(root),
+            "--delay",
+            "0",
+            "--ignore-robots",
+            "--concurrency",
+            str(concurrency),
+            "--timeout",
+            "10",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
 
 
 def _articles(root: Path) -> list[str]:
@@ -72,7 +87,7 @@ def test_kill_9_at_20_random_points_loses_nothing(tmp_path):
             assert all(not v for v in verify_paths([root / "warc"]).values())
         assert kills == 20
         proc = _batch(root, urls_file)
-        out, err = proc.communicate(timeout=600)
+        _out, err = proc.communicate(timeout=600)
         assert proc.returncode == 0, err.decode()
     got = _articles(root)
     assert len(got) == 500 and len(set(got)) == 500 and set(got) == set(urls)
@@ -90,12 +105,12 @@ def test_concurrent_archivers_lose_and_duplicate_nothing(tmp_path, workers):
         urls = _site(origin, 120)
         procs = []
         for w in range(workers):
-            part = urls[w * 20:] + urls[: w * 20]  # every worker sees every URL, rotated
+            part = urls[w * 20 :] + urls[: w * 20]  # every worker sees every URL, rotated
             f = tmp_path / f"urls{w}.txt"
             f.write_text("\n".join(part) + "\n")
             procs.append(_batch(root, f, concurrency=4))
         results = [p.communicate(timeout=600) for p in procs]
-    for p, (_, err) in zip(procs, results):
+    for p, (_, err) in zip(procs, results, strict=False):
         assert p.returncode == 0, err.decode()
         assert b"database is locked" not in err
     got = _articles(root)

@@ -67,10 +67,23 @@ def test_article_paragraphs_survive(result):
     assert -1 not in positions and positions == sorted(positions)
 
 
-@pytest.mark.parametrize("clutter", [
-    "Advertisement", "Share on Facebook", "Baca Juga", "Judul berita lain", "Berita Terkait",
-    "Komentar", "Terpopuler", "Copyright", "Follow WhatsApp", "Home", "window.ads", "color: red",
-])
+@pytest.mark.parametrize(
+    "clutter",
+    [
+        "Advertisement",
+        "Share on Facebook",
+        "Baca Juga",
+        "Judul berita lain",
+        "Berita Terkait",
+        "Komentar",
+        "Terpopuler",
+        "Copyright",
+        "Follow WhatsApp",
+        "Home",
+        "window.ads",
+        "color: red",
+    ],
+)
 def test_clutter_is_removed(result, clutter):
     """Ads, share bars, read-also links, related lists, comments, nav, footer all go."""
     assert clutter not in result.text
@@ -154,7 +167,8 @@ def test_site_rule_runs_before_defaults_and_sets_content(tmp_path: Path):
     """A site rule's content selector picks the root and its removals are recorded first."""
     (tmp_path / "contoh.test.yaml").write_text(
         "version: 1\nmatch: {hosts: ['*.contoh.test']}\ncontent: div.article-body\n"
-        "remove: [{css: 'figure', reason: no figures here}]\n")
+        "remove: [{css: 'figure', reason: no figures here}]\n"
+    )
     (tmp_path / "_defaults.yaml").write_text("version: 1\nremove: ['.ad-slot']\n")
     r = clean(PAGE, url=URL, rules=RuleSet.load([tmp_path]))
     assert r.site_rule == "contoh.test" and r.content_source == "rule:contoh.test"
@@ -167,8 +181,8 @@ def test_site_rule_runs_before_defaults_and_sets_content(tmp_path: Path):
 def test_keep_protects_from_defaults(tmp_path: Path):
     """An element a site rule keeps survives a default that would remove it."""
     (tmp_path / "contoh.test.yaml").write_text(
-        "version: 1\nmatch: {hosts: ['*.contoh.test']}\ncontent: div.main-col\n"
-        "keep: ['.related']\n")
+        "version: 1\nmatch: {hosts: ['*.contoh.test']}\ncontent: div.main-col\nkeep: ['.related']\n"
+    )
     (tmp_path / "_defaults.yaml").write_text("version: 1\nremove: ['.related']\n")
     r = clean(PAGE, url=URL, rules=RuleSet.load([tmp_path]))
     assert "Satu" in r.text
@@ -177,18 +191,23 @@ def test_keep_protects_from_defaults(tmp_path: Path):
 def test_content_selector_matching_nothing_falls_back_with_warning(tmp_path: Path):
     """A content selector that finds nothing is reported, and generic detection runs."""
     (tmp_path / "contoh.test.yaml").write_text(
-        "version: 1\nmatch: {hosts: ['*.contoh.test']}\ncontent: div.nope\n")
+        "version: 1\nmatch: {hosts: ['*.contoh.test']}\ncontent: div.nope\n"
+    )
     r = clean(PAGE, url=URL, rules=RuleSet.load([tmp_path]))
     assert r.content_source == "generic"
-    assert r.warnings == ["rule contoh.test: content selector 'div.nope' matched nothing; "
-                          "generic detection used instead"]
+    assert r.warnings == [
+        "rule contoh.test: content selector 'div.nope' matched nothing; "
+        "generic detection used instead"
+    ]
     assert PARAS[0] in r.text
 
 
 def test_remove_text_takes_the_smallest_matching_element():
     """remove_text drops the label element, not the block that contains it."""
-    page = (f"<html><body><div class='body'><p>{PARAS[0]}</p><div><span>Advertisement</span>"
-            f"</div><p>{PARAS[1]}</p><div>Iklan</div><p>{PARAS[2]}</p></div></body></html>")
+    page = (
+        f"<html><body><div class='body'><p>{PARAS[0]}</p><div><span>Advertisement</span>"
+        f"</div><p>{PARAS[1]}</p><div>Iklan</div><p>{PARAS[2]}</p></div></body></html>"
+    )
     r = clean(page, url="https://x.test/a")
     assert "Advertisement" not in r.text and "Iklan" not in r.text
     assert all(p in r.text for p in PARAS)

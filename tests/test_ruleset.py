@@ -26,18 +26,21 @@ def rules(tmp_path: Path) -> RuleSet:
     return RuleSet.load([tmp_path])
 
 
-@pytest.mark.parametrize(("url", "rule"), [
-    ("https://example.com/a", "example.com"),
-    ("https://EXAMPLE.com./a", "example.com"),
-    ("https://www.example.com/a", "wild.example.com"),
-    ("https://a.news.example.com/a", "news.example.com"),
-    ("https://news.example.com/a", "wild.example.com"),
-    ("https://paths.org/read/1", "paths.org"),
-    ("https://paths.org/about", None),
-    ("https://notexample.com/", None),
-    ("not a url", None),
-    (None, None),
-])
+@pytest.mark.parametrize(
+    ("url", "rule"),
+    [
+        ("https://example.com/a", "example.com"),
+        ("https://EXAMPLE.com./a", "example.com"),
+        ("https://www.example.com/a", "wild.example.com"),
+        ("https://a.news.example.com/a", "news.example.com"),
+        ("https://news.example.com/a", "wild.example.com"),
+        ("https://paths.org/read/1", "paths.org"),
+        ("https://paths.org/about", None),
+        ("https://notexample.com/", None),
+        ("not a url", None),
+        (None, None),
+    ],
+)
 def test_exact_host_beats_wildcard_and_longest_wildcard_wins(rules, url, rule):
     """Exact host first, then the longest matching wildcard; paths restrict a rule."""
     chosen = rules.for_url(url)
@@ -57,8 +60,10 @@ def test_loading_a_directory_with_errors_lists_problems_of_every_file(tmp_path):
     (tmp_path / "b.yaml").write_text("version: 1\nmatch: {hosts: [b.com]}\nbogus: 1\n")
     with pytest.raises(RuleError) as info:
         RuleSet.load([tmp_path])
-    assert [f"{Path(p.path).name}:{p.line}" for p in info.value.problems] == ["a.yaml:3",
-                                                                               "b.yaml:3"]
+    assert [f"{Path(p.path).name}:{p.line}" for p in info.value.problems] == [
+        "a.yaml:3",
+        "b.yaml:3",
+    ]
 
 
 def test_bundled_rules_load_without_problems():

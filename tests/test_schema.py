@@ -95,8 +95,7 @@ def test_broken_file_reports_all_problems_at_once_with_locations():
         "rules/x.yaml:7:4: error: remove entry must be a string, not null "
         "(an unquoted '#' starts a YAML comment: quote the selector)",
         "rules/x.yaml:8:11: error: selector 'body' would match <body>: the whole page",
-        "rules/x.yaml:9:13: error: xpath 'count(//p)' must select elements, "
-        "not text or numbers",
+        "rules/x.yaml:9:13: error: xpath 'count(//p)' must select elements, not text or numbers",
         "rules/x.yaml:11:13: error: regex '(a+)+$' nests a repeat inside a repeat, which can "
         "backtrack catastrophically; rewrite it without the nested quantifier",
         "rules/x.yaml:12:5: error: remove_text entry text must be a string, not an integer",
@@ -106,8 +105,9 @@ def test_broken_file_reports_all_problems_at_once_with_locations():
     ]
 
 
-@pytest.mark.parametrize("selector", ["html", "body", "body.home", "div, body", "*", ":not(p)",
-                                      "html > body"])
+@pytest.mark.parametrize(
+    "selector", ["html", "body", "body.home", "div, body", "*", ":not(p)", "html > body"]
+)
 def test_selector_matching_the_whole_page_is_refused(selector):
     """A remove selector that would match <html> or <body> is an error at load time."""
     text = f'version: 1\nmatch: {{hosts: [a.com]}}\nremove: ["{selector}"]\n'
@@ -120,7 +120,8 @@ def test_xpath_matching_body_is_refused():
     """An XPath that selects <body> is refused like a CSS one."""
     text = 'version: 1\nmatch: {hosts: [a.com]}\nremove: [{xpath: "//body"}]\n'
     assert errors(text) == [
-        "rules/x.yaml:3:18: error: xpath selector '//body' would match <body>: the whole page"]
+        "rules/x.yaml:3:18: error: xpath selector '//body' would match <body>: the whole page"
+    ]
 
 
 def test_yaml_syntax_error_is_located():
@@ -139,10 +140,13 @@ def test_tab_indentation_is_explained():
 
 def test_python_object_tag_is_refused():
     """Tags outside YAML's core schema (code execution gadgets) are refused."""
-    (problem,) = errors("version: 1\nmatch: {hosts: [a.com]}\n"
-                        "name: !!python/object/apply:os.system ['true']\n")
-    assert problem == ("rules/x.yaml:3:7: error: tag 'tag:yaml.org,2002:python/object/apply:"
-                       "os.system' is not allowed in rule files")
+    (problem,) = errors(
+        "version: 1\nmatch: {hosts: [a.com]}\nname: !!python/object/apply:os.system ['true']\n"
+    )
+    assert problem == (
+        "rules/x.yaml:3:7: error: tag 'tag:yaml.org,2002:python/object/apply:"
+        "os.system' is not allowed in rule files"
+    )
 
 
 def test_alias_bomb_is_refused_fast():
@@ -180,10 +184,12 @@ def test_defaults_file_needs_no_match():
 def test_duplicate_key_is_reported():
     """A key given twice is an error, not a silent override."""
     assert errors("version: 1\nmatch: {hosts: [a.com]}\ncontent: p\ncontent: div\n") == [
-        "rules/x.yaml:4:1: error: duplicate key 'content' in the rule file"]
+        "rules/x.yaml:4:1: error: duplicate key 'content' in the rule file"
+    ]
 
 
 def test_selector_entry_needs_exactly_one_kind():
     """A selector mapping must give css or xpath, not both or neither."""
     assert errors("version: 1\nmatch: {hosts: [a.com]}\nremove: [{reason: x}]\n") == [
-        "rules/x.yaml:3:10: error: remove entry needs exactly one of 'css' or 'xpath'"]
+        "rules/x.yaml:3:10: error: remove entry needs exactly one of 'css' or 'xpath'"
+    ]

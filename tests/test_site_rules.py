@@ -19,8 +19,9 @@ def test_every_site_rule_has_a_test_case():
     assert [r.id for r in RULES.sites if not r.tests] == []
 
 
-@pytest.mark.parametrize(("rule", "case"), CASES,
-                         ids=[f"{r.id}:{Path(c.page).parent.name}" for r, c in CASES])
+@pytest.mark.parametrize(
+    ("rule", "case"), CASES, ids=[f"{r.id}:{Path(c.page).parent.name}" for r, c in CASES]
+)
 def test_site_rule_keeps_and_drops(rule, case):
     """The rule's page keeps every 'keeps' string and loses every 'drops' string."""
     page = (Path(rule.path).parent / case.page).resolve()

@@ -69,7 +69,7 @@ def test_response_blocks_are_byte_identical_to_what_the_server_sent(site_archive
     for rtype, headers, block in _raw_blocks(root):
         if rtype not in ("response", "revisit"):
             continue
-        target = headers["warc-target-uri"][len(base):]
+        target = headers["warc-target-uri"][len(base) :]
         n = seen.get(target, 0)
         seen[target] = n + 1
         wire = sent[target][n]
@@ -102,7 +102,7 @@ def test_same_body_with_other_chunk_sizes_is_a_revisit(site_archive):
     root, _, _, _, base = site_archive
     kinds = {}
     for rtype, headers, _ in _raw_blocks(root):
-        target = headers.get("warc-target-uri", "")[len(base):]
+        target = headers.get("warc-target-uri", "")[len(base) :]
         if target.startswith(("/chunked/", "/same/")) and rtype != "request":
             kinds[target] = rtype
     assert sorted(kinds.values()).count("response") == 1
@@ -113,12 +113,17 @@ def test_warcio_check_accepts_the_files(site_archive):
     """warcio's own checker validates every digest of our files."""
     root = site_archive[0]
     files = [str(p) for p in (root / "warc").glob("*.warc.gz")]
-    out = subprocess.run([sys.executable, "-m", "warcio.cli", "check", *files],
-                         capture_output=True, text=True, timeout=60)
+    out = subprocess.run(
+        [sys.executable, "-m", "warcio.cli", "check", *files],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     if out.returncode != 0 and "No module named" in out.stderr:
         exe = Path(sys.executable).parent / "warcio"
-        out = subprocess.run([str(exe), "check", *files], capture_output=True, text=True,
-                             timeout=60)
+        out = subprocess.run(
+            [str(exe), "check", *files], capture_output=True, text=True, timeout=60
+        )
     assert out.returncode == 0, out.stdout + out.stderr
 
 
@@ -133,8 +138,9 @@ def test_html_pages_become_articles_and_others_fail_with_reason(site_archive):
     _, _, _, outcomes, base = site_archive
     assert outcomes["/page/1.html"].status == "archived"
     assert outcomes["/cl/json"].status == "failed"
-    assert outcomes["/cl/json"].reason == (f"{base}/cl/json: not an HTML page "
-                                            "(Content-Type: application/json)")
+    assert outcomes["/cl/json"].reason == (
+        f"{base}/cl/json: not an HTML page (Content-Type: application/json)"
+    )
     assert outcomes["/status/404"].reason == f"HTTP 404 from {base}/status/404"
     assert outcomes["/redirect/301"].status == "archived"
 
@@ -193,13 +199,23 @@ def test_reclean_reads_the_warc_not_the_web(tmp_path):
     with Origin() as origin:
         origin.add_page("/a", html_page(1))
         runner = CliRunner()
-        r = runner.invoke(main, ["archive", origin.url("/a"), "--archive", str(tmp_path / "x"),
-                                 "--delay", "0", "--ignore-robots"])
+        r = runner.invoke(
+            main,
+            [
+                "archive",
+                origin.url("/a"),
+                "--archive",
+                str(tmp_path / "x"),
+                "--delay",
+                "0",
+                "--ignore-robots",
+            ],
+        )
         assert r.exit_code == 0, r.output + r.stderr
-    (rules / "_defaults.yaml").write_text(
-        "version: 1\nremove_text: [{regex: '^Penutup'}]\n")
-    r = CliRunner().invoke(main, ["reclean", "--archive", str(tmp_path / "x"), "--rules",
-                                  str(rules), "--dry-run"])
+    (rules / "_defaults.yaml").write_text("version: 1\nremove_text: [{regex: '^Penutup'}]\n")
+    r = CliRunner().invoke(
+        main, ["reclean", "--archive", str(tmp_path / "x"), "--rules", str(rules), "--dry-run"]
+    )
     assert r.exit_code == 0, r.stderr
     assert r.stdout == "changed 1: Judul 1\n"
     assert "1 articles re-cleaned, 1 would change, 0 failed" in r.stderr
@@ -223,7 +239,7 @@ def test_import_copies_intact_records_and_reports_damage(site_archive, tmp_path)
 
 def test_import_of_our_own_warc_rebuilds_the_articles(site_archive, tmp_path):
     """Importing complete WARCs into an empty archive recreates every HTML article."""
-    root, _, _, outcomes, _ = site_archive
+    root, _, _, _outcomes, _ = site_archive
     with Archive(tmp_path / "arc") as arc:
         for path in sorted((root / "warc").glob("*.warc.gz")):
             report = import_warc(arc, path)
@@ -272,4 +288,3 @@ def test_search_cli_escapes_any_input(site_archive):
     for q in ('"', "AND AND", "NEAR(", "*", "col:x"):
         r = CliRunner().invoke(main, ["search", q, "--archive", str(root)])
         assert r.exit_code == 0, (q, r.stderr)
-
