@@ -47,6 +47,9 @@ class Recorder:
 
     entries: dict[tuple[str, str], list[object]] = field(default_factory=dict)
     protected: set[etree._Element] = field(default_factory=set)
+    # When set, removals skip elements it returns True for (used for the defaults: a
+    # site-independent selector must not take the article with it).
+    guard: Callable[[etree._Element], bool] | None = None
 
     def protect(self, elements: Iterable[etree._Element]) -> None:
         """Mark kept elements, their ancestors and their descendants as never removable."""
@@ -118,6 +121,8 @@ def remove(root: etree._Element, sel: Selector, rec: Recorder, rule_id: str) -> 
     """Remove every element the selector matches (except protected ones)."""
     found = [e for e in sel.select(root) if e not in rec.protected and e is not root]
     found = [e for e in _top_most(found) if e.getparent() is not None]
+    if rec.guard is not None:
+        found = [e for e in found if not rec.guard(e)]
     texts = [element_text(e) or f"<{e.tag}>" for e in found]
     for e in found:
         drop(e)

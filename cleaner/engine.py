@@ -9,6 +9,7 @@ allow-list sanitiser → text and the reading document.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from html import escape
 
@@ -88,6 +89,20 @@ def apply_rule(doc: etree._Element, rule: SiteRule, rec: Recorder) -> None:
     for i, sel in enumerate(rule.unwrap):
         unwrap(doc, sel, rec, f"{rule.id}:unwrap[{i}]")
     strip_attrs(doc, rule.strip_attrs, rec, f"{rule.id}:strip_attrs")
+
+
+def _holds_the_article(body: etree._Element) -> Callable[[etree._Element], bool]:
+    """A guard for site-independent removals: true for an element holding much of the page's
+    prose (a wrapper whose class happens to say "subscribe" or "share"), not its links."""
+    page = len(generic.element_text(body))
+    limit = max(1000, int(page * 0.3))
+
+    def guard(el: etree._Element) -> bool:
+        """True when removing ``el`` would take a large share of the page's prose."""
+        n = len(generic.element_text(el))
+        return n > limit and generic.link_density(el, n) < 0.5
+
+    return guard
 
 
 def _strip_non_content(doc: etree._Element, rec: Recorder) -> None:
@@ -199,8 +214,12 @@ def clean(
             else [r.getparent() for r in roots if r.getparent() is not None]
         )
     if not own:
-        for rule in applied:
-            apply_rule(doc, rule, rec)
+        if site is not None:
+            apply_rule(doc, site, rec)
+        if rules.defaults is not None:
+            rec.guard = _holds_the_article(body)
+            apply_rule(doc, rules.defaults, rec)
+            rec.guard = None
     root, source = _choose_root(doc, body, site, own)
     warnings = []
     if site is not None and site.content is not None and root is None:
