@@ -23,8 +23,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from archive.payload import entity_body  # noqa: E402
-from archive.store import Archive  # noqa: E402
+from archive.payload import entity_body
+from archive.store import Archive
 
 
 def free_port() -> int:

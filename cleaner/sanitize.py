@@ -9,9 +9,13 @@ policy and image resolution it cannot do are done first, on the tree.
 
 from __future__ import annotations
 
+import ipaddress
 import re
-from urllib.parse import urljoin, urlsplit
+import unicodedata
+from html import escape
+from urllib.parse import unquote, urljoin, urlsplit
 
+import lxml.html
 import nh3
 from lxml import etree
 
@@ -47,33 +51,174 @@ LAZY_ATTRS = ("data-src", "data-original", "data-lazy-src", "data-lazy", "data-u
 _PLACEHOLDER_RE = re.compile(
     r"(^data:)|blank\.|placeholder|lazy|loading|spacer|1x1|pixel\.|transparent|grey\.gif|"
     r"empty\.|default[-_]?image|no[-_]?image", re.IGNORECASE)
-_SRCSET_ITEM_RE = re.compile(r"\s*(\S+?)(?:\s+([\d.]+)([wx]))?\s*(?:,|$)")
+_STYLE_SIZE_RE = re.compile(
+    r"(?:^|;)\s*(?:max-)?(?:width|height)\s*:\s*(\d+(?:\.\d+)?|\.\d+)(?:px)?\s*"
+    r"(?:!important\s*)?(?:;|$)", re.IGNORECASE)
+_STYLE_HIDDEN_RE = re.compile(r"(?:^|;)\s*(display\s*:\s*none|visibility\s*:\s*hidden)",
+                              re.IGNORECASE)
+_SCHEME_RE = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):")
+_DESCRIPTOR_RE = re.compile(r"^(\d+(?:\.\d+)?|\.\d+)([wx])$", re.IGNORECASE)
+# Elements inside which an <image> is SVG's, not the HTML parser's alias of <img>.
+_FOREIGN_ROOTS = ("svg", "math")
+_HTML5_VOID_UNKNOWN_TO_LIBXML2 = ("source", "track", "wbr", "keygen")
+
+
+def srcset_candidates(srcset: str) -> list[tuple[str, str]]:
+    """Split a ``srcset`` value into (url, descriptor) pairs, as the HTML spec does.
+
+    A URL is a run of non-whitespace (so it may contain commas, as CDN URLs like
+    ``…/w_300,h_200/x.jpg`` do); trailing commas end it; descriptors run to the
+    next comma.
+    """
+    out: list[tuple[str, str]] = []
+    pos, n = 0, len(srcset)
+    while pos < n:
+        while pos < n and (srcset[pos].isspace() or srcset[pos] == ","):
+            pos += 1
+        start = pos
+        while pos < n and not srcset[pos].isspace():
+            pos += 1
+        url = srcset[start:pos]
+        if not url:
+            break
+        descriptor = ""
+        if url.endswith(","):
+            url = url.rstrip(",")
+        else:
+            start = pos
+            while pos < n and srcset[pos] != ",":
+                pos += 1
+            descriptor = srcset[start:pos].strip()
+        if url:
+            out.append((url, descriptor))
+    return out
 
 
 def _srcset_best(srcset: str) -> str | None:
-    """Pick the largest candidate of a ``srcset`` value."""
-    best: tuple[float, str] | None = None
-    for m in _SRCSET_ITEM_RE.finditer(srcset):
-        url = m.group(1)
-        if not url:
-            continue
-        size = float(m.group(2)) if m.group(2) else 1.0
-        if best is None or size > best[0]:
-            best = (size, url)
-    return best[1] if best else None
+    """Pick the largest candidate of a ``srcset`` value (widths beat densities)."""
+    best_key: tuple[int, float] = (-1, 0.0)
+    best: str | None = None
+    for url, descriptor in srcset_candidates(srcset):
+        m = _DESCRIPTOR_RE.match(descriptor.split()[0]) if descriptor else None
+        key = (1 if m.group(2).lower() == "w" else 0, float(m.group(1))) if m else (0, 1.0)
+        if key > best_key:
+            best_key, best = key, url
+    return best
+
+
+def _whatwg_ipv4(host: str) -> ipaddress.IPv4Address | None:
+    """Parse a host as browsers parse IPv4 (``127.1``, ``0x7f.0.0.1``, ``2130706433``)."""
+    parts = host.split(".")
+    if parts and parts[-1] == "":
+        parts.pop()
+    if not parts or len(parts) > 4:
+        return None
+    numbers = []
+    for part in parts:
+        base, digits = 10, part
+        if part[:2].lower() == "0x":
+            base, digits = 16, part[2:] or "0"
+        elif len(part) > 1 and part.startswith("0"):
+            base, digits = 8, part[1:]
+        try:
+            numbers.append(int(digits, base))
+        except ValueError:
+            return None
+        if not (digits.isascii() and digits.isalnum()):
+            return None
+    *head, last = numbers
+    if any(n > 255 for n in head) or last >= 256 ** (5 - len(numbers)):
+        return None
+    value = last
+    for i, n in enumerate(head):
+        value += n * 256 ** (3 - i)
+    return ipaddress.IPv4Address(value)
+
+
+def _host_name(host: str) -> str:
+    """A host as a browser's URL parser maps it (percent-decoding, IDNA/UTS 46-ish mapping)."""
+    name = unquote(host).strip("[]").lower()
+    try:
+        ipaddress.ip_address(name)
+        return name
+    except ValueError:
+        pass
+    try:
+        # Python's IDNA codec applies nameprep: NFKC, case folding, dropping soft hyphens
+        # and zero-width characters, and splitting on the ideographic full stops.
+        name = name.encode("idna").decode("ascii").lower()
+    except UnicodeError:
+        name = unicodedata.normalize("NFKC", name).replace("\u3002", ".")
+    return name.rstrip(".")
+
+
+def is_local_host(host: str | None) -> bool:
+    """True for hosts in the reader's own network: localhost, loopback, private, link-local."""
+    if not host:
+        return False
+    name = _host_name(host)
+    if name == "localhost" or name.endswith(".localhost"):
+        return True
+    ip: ipaddress.IPv4Address | ipaddress.IPv6Address | None
+    try:
+        ip = ipaddress.ip_address(name)
+    except ValueError:
+        ip = _whatwg_ipv4(name)
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip is not None and (ip.is_private or ip.is_loopback or ip.is_link_local
+                               or ip.is_unspecified or ip.is_reserved or ip.is_multicast)
+
+
+def _whatwg_slashes(value: str) -> str:
+    """Read a URL as browsers do: no tabs/newlines; ``\\`` is ``/`` before the query.
+
+    Python's URL parser takes ``http://127.0.0.1\\@example.test/`` to be on
+    example.test; a browser loads it from 127.0.0.1.
+    """
+    value = re.sub(r"[\t\n\r]", "", value)
+    m = _SCHEME_RE.match(value)
+    if m and m.group(1).lower() not in ("http", "https"):
+        return value
+    end = len(value) if (cut := re.search(r"[?#]", value)) is None else cut.start()
+    return value[:end].replace("\\", "/") + value[end:]
 
 
 def _absolute(value: str | None, base: str | None) -> str | None:
-    """Resolve a URL against the page; None unless it ends up http(s) or mailto."""
+    """Resolve a URL against the page; None unless it ends up http(s) or mailto.
+
+    The result must mean the same to Python and to a browser: an http(s) URL needs
+    a host and no user-info (``https://news.example@evil.example/``). A URL into
+    the reader's own network (localhost, private addresses) is refused unless the
+    page itself came from there: an archived public page must not make the
+    reader's browser, or the archiver fetching its images, call local services.
+    """
     if not value:
         return None
-    value = value.strip()
+    value = _whatwg_slashes(value.strip())
     try:
         out = urljoin(base or "", value) if base else value
-        scheme = urlsplit(out).scheme.lower()
+        parts = urlsplit(out)
+        scheme = parts.scheme.lower()
+        host = parts.hostname
+        page_host = urlsplit(base).hostname if base else None
     except ValueError:
         return None
-    return out if scheme in URL_SCHEMES else None
+    if scheme == "mailto":
+        return out
+    if scheme not in URL_SCHEMES or not host or "@" in parts.netloc:
+        return None
+    if is_local_host(host) and not is_local_host(page_host):
+        return None
+    return out
+
+
+def safe_image_url(url: str | None, base: str | None) -> str | None:
+    """An image URL fit to load in the reading document (http(s), not local, no tracker)."""
+    out = _absolute(url, base)
+    if not out or not out.startswith(("http://", "https://")) or is_tracker(out):
+        return None
+    return out
 
 
 def is_tracker(url: str) -> bool:
@@ -87,13 +232,18 @@ def is_tracker(url: str) -> bool:
 
 
 def _is_pixel(img: etree._Element) -> bool:
-    """True for 1×1 (or 0-size) images: tracking pixels."""
+    """True for 1×1 (or 0-size, or hidden) images: tracking pixels."""
     for attr in ("width", "height"):
-        v = (img.get(attr) or "").strip().rstrip("px")
-        if v.isdigit() and int(v) <= 1:
-            return True
-    style = (img.get("style") or "").replace(" ", "").lower()
-    return "width:1px" in style or "height:1px" in style or "display:none" in style
+        v = (img.get(attr) or "").strip().lower().removesuffix("px").strip()
+        try:
+            if v and float(v) <= 1:
+                return True
+        except ValueError:
+            continue
+    style = img.get("style") or ""
+    if _STYLE_HIDDEN_RE.search(style):
+        return True
+    return any(float(m.group(1)) <= 1 for m in _STYLE_SIZE_RE.finditer(style))
 
 
 def resolve_image(img: etree._Element, base: str | None) -> str | None:
@@ -125,8 +275,49 @@ def resolve_image(img: etree._Element, base: str | None) -> str | None:
     return None
 
 
+def _html_image_aliases(root: etree._Element) -> None:
+    """Rename HTML ``<image>`` to ``<img>``, as browsers' and nh3's parsers do.
+
+    libxml2 keeps ``<image>`` as its own element, so without this the URL policy
+    never saw it while nh3 turned it into an ``<img>``: a remote image or tracking
+    pixel got through offline output. SVG's ``<image>`` is left alone (the whole
+    ``<svg>`` is dropped).
+    """
+    for el in list(root.iter("image")):
+        if not any(a.tag in _FOREIGN_ROOTS for a in el.iterancestors()):
+            el.tag = "img"
+
+
+def _unnest_void_elements(root: etree._Element) -> None:
+    """Move what libxml2 nested inside HTML5 void elements back after them.
+
+    libxml2's HTML 4 parser does not know ``<source>``, ``<track>`` or ``<wbr>``
+    are empty, so ``<picture><source …><img …></picture>`` became
+    ``<source><img></source>``: the image hid inside the ``<source>`` the URL
+    policy drops, and every ``<picture>`` image was lost. A browser makes the
+    children following siblings; so do we, keeping all text in order.
+    """
+    for el in list(root.iter(*_HTML5_VOID_UNKNOWN_TO_LIBXML2)):
+        parent = el.getparent()
+        children = list(el)
+        if parent is None or (not children and not el.text):
+            continue
+        text, el.text = el.text, None
+        if not children:
+            el.tail = (text or "") + (el.tail or "")
+            continue
+        last = children[-1]
+        last.tail = (last.tail or "") + (el.tail or "")
+        el.tail = text
+        at = parent.index(el)
+        for offset, child in enumerate(children, 1):
+            parent.insert(at + offset, child)
+
+
 def resolve_urls(root: etree._Element, base: str | None) -> None:
     """Make links absolute and resolve lazy images, on the whole document, in place."""
+    _unnest_void_elements(root)
+    _html_image_aliases(root)
     for img in list(root.iter("img")):
         url = resolve_image(img, base)
         if url:
@@ -146,24 +337,44 @@ def resolve_urls(root: etree._Element, base: str | None) -> None:
                 del a.attrib["href"]
 
 
+def _drop_image(img: etree._Element, boxes: dict[etree._Element, None]) -> None:
+    """Drop an image, remembering the ``<figure>``/``<picture>`` boxes it leaves."""
+    for anc in img.iterancestors("figure", "picture"):
+        boxes[anc] = None
+    drop(img)
+
+
 def url_policy(root: etree._Element, rec: Recorder, remote_images: bool) -> list[str]:
     """Drop tracking pixels and (offline) remote images; return the kept image URLs."""
     images: list[str] = []
     pixels: list[str] = []
     offline: list[str] = []
+    boxes: dict[etree._Element, None] = {}
+    _html_image_aliases(root)
     for img in list(root.iter("img")):
         src = img.get("src")
         if not src or _is_pixel(img) or is_tracker(src):
             pixels.append(src or "<img>")
-            drop(img)
+            _drop_image(img, boxes)
         elif not remote_images:
             offline.append(src)
-            drop(img)
+            _drop_image(img, boxes)
         else:
             images.append(src)
     for el in list(root.iter("picture")):
         for s in list(el.iter("source")):
             drop(s)
+    # A figure or picture whose image went, with no text left, is an empty box when read.
+    # Only those: an empty box the page itself had is kept, so a second pass agrees.
+    for box in reversed(list(boxes)):
+        if (box is not root and box.getparent() is not None and box.find(".//img") is None
+                and not "".join(box.itertext()).strip()):
+            drop(box)
+    # libxml2 serialises an empty <li> without its end tag, so the text after it would
+    # move into the item when the reading document is cleaned again; "" forces "</li>".
+    for li in root.iter("li"):
+        if len(li) == 0 and not li.text:
+            li.text = ""
     rec.add("builtin:safety", "tracking pixels and images without a source",
             "tracking pixel or unusable image", pixels)
     rec.add("builtin:safety", "remote images", "offline output: image not stored locally",
@@ -178,18 +389,18 @@ def _attribute_filter(tag: str, attr: str, value: str) -> str | None:
             scheme = urlsplit(value.strip()).scheme.lower()
         except ValueError:
             return None
-        if tag == "img" and scheme not in ("http", "https"):
+        if tag == "img" and (scheme not in ("http", "https") or is_tracker(value)):
             return None
         if scheme not in URL_SCHEMES:
             return None
     return value
 
 
-def sanitize_fragment(html: str) -> str:
-    """Run the allow-list sanitiser over an HTML fragment."""
+def _allow_list(html: str, remote_images: bool) -> str:
+    """One nh3 pass with our tags, attributes and URL filter."""
     return nh3.clean(
         html,
-        tags=ALLOWED_TAGS,
+        tags=ALLOWED_TAGS if remote_images else ALLOWED_TAGS - {"img"},
         attributes=ALLOWED_ATTRS,
         url_schemes=URL_SCHEMES,
         strip_comments=True,
@@ -199,3 +410,41 @@ def sanitize_fragment(html: str) -> str:
                             "textarea", "select", "svg", "math", "noembed", "noframes",
                             "xmp", "title"},
     )
+
+
+def _as_libxml2_reads_it(html: str) -> str | None:
+    """Re-serialise a fragment the way libxml2 nests it; None if it cannot be done losslessly."""
+    parser = lxml.html.HTMLParser(encoding="utf-8", huge_tree=True)
+    try:
+        root = lxml.html.fragment_fromstring(html.encode("utf-8"), create_parent="div",
+                                             parser=parser)
+    except (etree.LxmlError, ValueError):
+        return None
+    if any(e.type_name == "ERR_RESOURCE_LIMIT" or "depth" in e.message.lower()
+           for e in parser.error_log):
+        return None
+    for li in root.iter("li"):
+        if len(li) == 0 and not li.text:
+            li.text = ""
+    parts = [escape(root.text or "", quote=False)]
+    parts.extend(etree.tostring(c, encoding="unicode", method="html", with_tail=True)
+                 for c in root)
+    return "".join(parts)
+
+
+def sanitize_fragment(html: str, *, remote_images: bool = True) -> str:
+    """Run the allow-list sanitiser over an HTML fragment.
+
+    ``remote_images=False`` removes every ``<img>`` here too, whatever the URL
+    policy let through: a parser difference between lxml and nh3 cannot then
+    bring a remote load back into offline output.
+
+    nh3 (html5ever) and libxml2, which parses the reading document when it is
+    cleaned again, nest some markup differently (``<a><table>``: html5ever keeps
+    the table in the link, libxml2 closes the link first). The output is settled
+    into libxml2's nesting and allow-listed again, so ``clean(clean(x)) ==
+    clean(x)``.
+    """
+    first = _allow_list(html, remote_images)
+    settled = _as_libxml2_reads_it(first)
+    return first if settled is None else _allow_list(settled, remote_images)
