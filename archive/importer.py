@@ -37,26 +37,38 @@ class ImportReport:
 
 
 def _boundaries(path: Path, report: ImportReport) -> list[tuple[int, int]]:
-    """(offset, length) of each record warcio can walk, stopping at the first damage."""
+    """(offset, length) of each intact record: those before the first damage our verifier
+    finds (bad digest, merged gzip members, torn tail …), as warcio walks them."""
+    from .verify import verify_file
+
+    issues = verify_file(path)
+    damage = min((i.offset for i in issues), default=None)
+    if damage is not None:
+        first = min(issues, key=lambda i: i.offset)
+        report.problems.append(f"{path}:{first.offset}: {first.message}")
     out: list[tuple[int, int]] = []
     with open(path, "rb") as fh:
         it = ArchiveIterator(fh, arc2warc=False, check_digests=False)
         try:
             for rec in it:
                 if rec.format.startswith("arc"):
-                    report.problems.append(
+                    report.problems[:] = [
                         f"{path}:0: ARC files are not supported; convert "
                         "them to WARC first (warcio or jwat)"
-                    )
+                    ]
                     return []
                 it.read_to_end(rec)
-                out.append((it.get_record_offset(), it.get_record_length()))
+                offset = it.get_record_offset()
+                if damage is not None and offset >= damage:
+                    break
+                out.append((offset, it.get_record_length()))
         except Exception as exc:
-            where = out[-1][0] + out[-1][1] if out else 0
-            report.problems.append(
-                f"{path}:{where}: {type(exc).__name__}: "
-                f"{str(exc).splitlines()[0] if str(exc) else 'damaged'}"
-            )
+            if damage is None:
+                where = out[-1][0] + out[-1][1] if out else 0
+                report.problems.append(
+                    f"{path}:{where}: {type(exc).__name__}: "
+                    f"{str(exc).splitlines()[0] if str(exc) else 'damaged'}"
+                )
     return out
 
 

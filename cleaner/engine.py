@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from html import escape
+from urllib.parse import urljoin
 
 from lxml import etree
 
@@ -21,7 +22,7 @@ from .metadata import extract
 from .parse import decode, parse_fragment, parse_text
 from .render import GENERATOR, render_document
 from .ruleset import RuleSet, rules_digest
-from .sanitize import is_tracker, resolve_urls, sanitize_fragment, url_policy
+from .sanitize import is_tracker, resolve_urls, safe_image_url, sanitize_fragment, url_policy
 from .schema import SiteRule
 from .text import to_text
 
@@ -154,14 +155,22 @@ def _inner_html(root: etree._Element) -> str:
     return "".join(parts)
 
 
-def _next_page(doc: etree._Element, site: SiteRule | None) -> str | None:
-    """The next-page link the site rule names, resolved (for multi-page articles)."""
-    if site is None or site.next_page is None:
-        return None
-    for el in site.next_page.select(doc):
+def _next_page(doc: etree._Element, site: SiteRule | None, base: str | None) -> str | None:
+    """The next page of a multi-page article: the site rule's link, else ``rel="next"``."""
+    if site is not None and site.next_page is not None:
+        candidates = site.next_page.select(doc)
+    else:
+        candidates = doc.xpath(
+            "//link[@href][contains(concat(' ', normalize-space(@rel), ' '), ' next ')]"
+        )
+    for el in candidates:
         href = el.get("href")
-        if href and href.startswith(("http://", "https://")):
-            return href
+        try:
+            url = urljoin(base or "", href.strip()) if href else ""
+        except ValueError:
+            continue
+        if url.startswith(("http://", "https://")) and url.split("#")[0] != (base or ""):
+            return url
     return None
 
 
@@ -194,7 +203,8 @@ def clean(
     base = url or _canonical(doc)
     resolve_urls(doc, base)
     md = extract(doc, base, site.fields if site else {})
-    next_page = _next_page(doc, site)
+    md.lead_image = safe_image_url(md.lead_image, base)
+    next_page = _next_page(doc, site, base)
     body = doc.find("body")
     if body is None:
         body = etree.SubElement(doc, "body")
@@ -235,7 +245,7 @@ def clean(
     if not own and (site is None or site.generic):
         generic.prune(root, rec, md.title)
     images = url_policy(root, rec, remote_images)
-    content_html = sanitize_fragment(_inner_html(root)).strip()
+    content_html = sanitize_fragment(_inner_html(root), remote_images=remote_images).strip()
     fragment = parse_fragment(content_html or "<p></p>")
     if own:
         cap = doc.find(".//figure[@class='cleaner-lead']/figcaption")

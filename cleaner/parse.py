@@ -125,6 +125,7 @@ _NOT_HTML_TYPES = (
 # A tag, end tag, comment, doctype or processing instruction: "a < b" is not markup.
 _MARKUP_RE = re.compile(rb"<[A-Za-z!/?]")
 
+MAX_TAG_BYTES = 1 << 20
 MAX_BYTES = 32 * 1024 * 1024
 
 _WS = b"\t\n\x0c\r "
@@ -367,6 +368,23 @@ def check_is_html(
         raise ParseError("document is binary data (it contains NUL bytes), not HTML")
     if not _MARKUP_RE.search(body):
         raise ParseError("document contains no markup at all, not HTML")
+    if _longest_tag(body) > MAX_TAG_BYTES:
+        # libxml2 is quadratic in the attribute count: 100,000 attributes take 13 s.
+        raise ParseError(
+            f"a tag is longer than {MAX_TAG_BYTES} bytes (tens of thousands of attributes); "
+            "refused rather than parsed for minutes"
+        )
+
+
+def _longest_tag(data: bytes) -> int:
+    """Length of the longest ``<…>`` run, in one linear pass."""
+    pos = longest = 0
+    while (start := data.find(b"<", pos)) != -1:
+        end = data.find(b">", start)
+        end = len(data) if end < 0 else end
+        longest = max(longest, end - start)
+        pos = end + 1
+    return longest
 
 
 def decode(data: bytes, content_type: str | None = None) -> Decoded:
@@ -427,7 +445,8 @@ def _parse_checked(raw: bytes, build: Callable[..., etree._Element]) -> etree._E
 
 def _to_utf8(text: str) -> bytes:
     """Encode text for libxml2: control characters and lone surrogates become U+FFFD."""
-    return _CONTROL_RE.sub("\ufffd", text).encode("utf-8")
+    # libxml2 refuses a form feed as leading text; browsers treat it as whitespace.
+    return _CONTROL_RE.sub("\ufffd", text.replace("\x0c", " ")).encode("utf-8")
 
 
 def parse_text(text: str) -> etree._Element:

@@ -22,11 +22,63 @@ from lxml import etree
 from .actions import Recorder, drop
 
 ALLOWED_TAGS = {
-    "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "details",
-    "dfn", "div", "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5",
-    "h6", "hr", "i", "img", "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "samp",
-    "small", "span", "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th",
-    "thead", "time", "tr", "u", "ul", "var", "section", "article", "header",
+    "a",
+    "abbr",
+    "b",
+    "blockquote",
+    "br",
+    "caption",
+    "cite",
+    "code",
+    "dd",
+    "del",
+    "details",
+    "dfn",
+    "div",
+    "dl",
+    "dt",
+    "em",
+    "figcaption",
+    "figure",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "i",
+    "img",
+    "ins",
+    "kbd",
+    "li",
+    "mark",
+    "ol",
+    "p",
+    "pre",
+    "q",
+    "s",
+    "samp",
+    "small",
+    "span",
+    "strong",
+    "sub",
+    "summary",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "tfoot",
+    "th",
+    "thead",
+    "time",
+    "tr",
+    "u",
+    "ul",
+    "var",
+    "section",
+    "article",
+    "header",
 }
 ALLOWED_ATTRS = {
     "*": {"lang", "dir", "title"},
@@ -40,22 +92,58 @@ ALLOWED_ATTRS = {
 URL_SCHEMES = {"http", "https", "mailto"}
 
 TRACKER_HOSTS = (
-    "doubleclick.net", "google-analytics.com", "googletagmanager.com", "googlesyndication.com",
-    "scorecardresearch.com", "quantserve.com", "facebook.com", "facebook.net", "analytics.",
-    "pixel.", "stats.", "adservice.", "amazon-adsystem.com", "taboola.com", "outbrain.com",
-    "criteo.com", "adnxs.com", "chartbeat.", "hotjar.com", "mixpanel.com", "cxense.com",
-    "yandex.ru/watch", "mc.yandex", "bat.bing.com", "t.co/i/adsct", "dable.io", "mgid.com",
+    "doubleclick.net",
+    "google-analytics.com",
+    "googletagmanager.com",
+    "googlesyndication.com",
+    "scorecardresearch.com",
+    "quantserve.com",
+    "facebook.com",
+    "facebook.net",
+    "analytics.",
+    "pixel.",
+    "stats.",
+    "adservice.",
+    "amazon-adsystem.com",
+    "taboola.com",
+    "outbrain.com",
+    "criteo.com",
+    "adnxs.com",
+    "chartbeat.",
+    "hotjar.com",
+    "mixpanel.com",
+    "cxense.com",
+    "yandex.ru/watch",
+    "mc.yandex",
+    "bat.bing.com",
+    "t.co/i/adsct",
+    "dable.io",
+    "mgid.com",
 )
-LAZY_ATTRS = ("data-src", "data-original", "data-lazy-src", "data-lazy", "data-url",
-              "data-hi-res-src", "data-full-src", "data-orig-file", "data-actualsrc")
+LAZY_ATTRS = (
+    "data-src",
+    "data-original",
+    "data-lazy-src",
+    "data-lazy",
+    "data-url",
+    "data-hi-res-src",
+    "data-full-src",
+    "data-orig-file",
+    "data-actualsrc",
+)
 _PLACEHOLDER_RE = re.compile(
     r"(^data:)|blank\.|placeholder|lazy|loading|spacer|1x1|pixel\.|transparent|grey\.gif|"
-    r"empty\.|default[-_]?image|no[-_]?image", re.IGNORECASE)
+    r"empty\.|default[-_]?image|no[-_]?image",
+    re.IGNORECASE,
+)
 _STYLE_SIZE_RE = re.compile(
     r"(?:^|;)\s*(?:max-)?(?:width|height)\s*:\s*(\d+(?:\.\d+)?|\.\d+)(?:px)?\s*"
-    r"(?:!important\s*)?(?:;|$)", re.IGNORECASE)
-_STYLE_HIDDEN_RE = re.compile(r"(?:^|;)\s*(display\s*:\s*none|visibility\s*:\s*hidden)",
-                              re.IGNORECASE)
+    r"(?:!important\s*)?(?:;|$)",
+    re.IGNORECASE,
+)
+_STYLE_HIDDEN_RE = re.compile(
+    r"(?:^|;)\s*(display\s*:\s*none|visibility\s*:\s*hidden)", re.IGNORECASE
+)
 _SCHEME_RE = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):")
 _DESCRIPTOR_RE = re.compile(r"^(\d+(?:\.\d+)?|\.\d+)([wx])$", re.IGNORECASE)
 # Elements inside which an <image> is SVG's, not the HTML parser's alias of <img>.
@@ -166,8 +254,14 @@ def is_local_host(host: str | None) -> bool:
         ip = _whatwg_ipv4(name)
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         ip = ip.ipv4_mapped
-    return ip is not None and (ip.is_private or ip.is_loopback or ip.is_link_local
-                               or ip.is_unspecified or ip.is_reserved or ip.is_multicast)
+    return ip is not None and (
+        ip.is_private
+        or ip.is_loopback
+        or ip.is_link_local
+        or ip.is_unspecified
+        or ip.is_reserved
+        or ip.is_multicast
+    )
 
 
 def _whatwg_slashes(value: str) -> str:
@@ -256,8 +350,9 @@ def resolve_image(img: etree._Element, base: str | None) -> str | None:
     if parent is not None and parent.tag == "picture":
         for source in parent.iter("source"):
             if source.get("srcset") or source.get("data-srcset"):
-                candidates.append(_srcset_best(source.get("srcset") or source.get("data-srcset")
-                                               or ""))
+                candidates.append(
+                    _srcset_best(source.get("srcset") or source.get("data-srcset") or "")
+                )
     src = img.get("src")
     if src and not _PLACEHOLDER_RE.search(src):
         candidates.insert(0, src)
@@ -265,8 +360,11 @@ def resolve_image(img: etree._Element, base: str | None) -> str | None:
         candidates.append(src)
     for c in candidates:
         url = _absolute(c, base)
-        if url and url.startswith(("http://", "https://")) and not _PLACEHOLDER_RE.search(
-                url.rsplit("/", 1)[-1]):
+        if (
+            url
+            and url.startswith(("http://", "https://"))
+            and not _PLACEHOLDER_RE.search(url.rsplit("/", 1)[-1])
+        ):
             return url
     for c in candidates:
         url = _absolute(c, base)
@@ -367,18 +465,25 @@ def url_policy(root: etree._Element, rec: Recorder, remote_images: bool) -> list
     # A figure or picture whose image went, with no text left, is an empty box when read.
     # Only those: an empty box the page itself had is kept, so a second pass agrees.
     for box in reversed(list(boxes)):
-        if (box is not root and box.getparent() is not None and box.find(".//img") is None
-                and not "".join(box.itertext()).strip()):
+        if (
+            box is not root
+            and box.getparent() is not None
+            and box.find(".//img") is None
+            and not "".join(box.itertext()).strip()
+        ):
             drop(box)
     # libxml2 serialises an empty <li> without its end tag, so the text after it would
     # move into the item when the reading document is cleaned again; "" forces "</li>".
     for li in root.iter("li"):
         if len(li) == 0 and not li.text:
             li.text = ""
-    rec.add("builtin:safety", "tracking pixels and images without a source",
-            "tracking pixel or unusable image", pixels)
-    rec.add("builtin:safety", "remote images", "offline output: image not stored locally",
-            offline)
+    rec.add(
+        "builtin:safety",
+        "tracking pixels and images without a source",
+        "tracking pixel or unusable image",
+        pixels,
+    )
+    rec.add("builtin:safety", "remote images", "offline output: image not stored locally", offline)
     return list(dict.fromkeys(images))
 
 
@@ -406,9 +511,22 @@ def _allow_list(html: str, remote_images: bool) -> str:
         strip_comments=True,
         link_rel="noopener noreferrer nofollow",
         attribute_filter=_attribute_filter,
-        clean_content_tags={"script", "style", "template", "noscript", "iframe", "object",
-                            "textarea", "select", "svg", "math", "noembed", "noframes",
-                            "xmp", "title"},
+        clean_content_tags={
+            "script",
+            "style",
+            "template",
+            "noscript",
+            "iframe",
+            "object",
+            "textarea",
+            "select",
+            "svg",
+            "math",
+            "noembed",
+            "noframes",
+            "xmp",
+            "title",
+        },
     )
 
 
@@ -416,19 +534,21 @@ def _as_libxml2_reads_it(html: str) -> str | None:
     """Re-serialise a fragment the way libxml2 nests it; None if it cannot be done losslessly."""
     parser = lxml.html.HTMLParser(encoding="utf-8", huge_tree=True)
     try:
-        root = lxml.html.fragment_fromstring(html.encode("utf-8"), create_parent="div",
-                                             parser=parser)
+        root = lxml.html.fragment_fromstring(
+            html.encode("utf-8"), create_parent="div", parser=parser
+        )
     except (etree.LxmlError, ValueError):
         return None
-    if any(e.type_name == "ERR_RESOURCE_LIMIT" or "depth" in e.message.lower()
-           for e in parser.error_log):
+    if any(
+        e.type_name == "ERR_RESOURCE_LIMIT" or "depth" in e.message.lower()
+        for e in parser.error_log
+    ):
         return None
     for li in root.iter("li"):
         if len(li) == 0 and not li.text:
             li.text = ""
     parts = [escape(root.text or "", quote=False)]
-    parts.extend(etree.tostring(c, encoding="unicode", method="html", with_tail=True)
-                 for c in root)
+    parts.extend(etree.tostring(c, encoding="unicode", method="html", with_tail=True) for c in root)
     return "".join(parts)
 
 

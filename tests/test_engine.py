@@ -237,3 +237,19 @@ def test_page_without_article_gives_short_result():
     links = "".join(f"<li><a href='/n{i}'>Berita nomor {i} hari ini</a></li>" for i in range(60))
     r = clean(f"<html><body><ul class='list'>{links}</ul></body></html>", url="https://x.test/")
     assert len(r.text) < 200
+
+
+def test_next_page_comes_from_the_rule_or_rel_next(tmp_path: Path):
+    """A rule's next_page selector wins; otherwise <link rel="next"> names the next page."""
+    page = (
+        "<html><head><link rel='next' href='/read/a?page=2'></head><body><article>"
+        f"<p>{PARAS[0]}</p><a class='nextpage' href='/read/a/2'>Next</a></article></body></html>"
+    )
+    assert clean(page, url="https://x.test/read/a").next_page == "https://x.test/read/a?page=2"
+    (tmp_path / "x.test.yaml").write_text(
+        "version: 1\nmatch: {hosts: [x.test]}\nnext_page: a.nextpage\n"
+    )
+    rules = RuleSet.load([tmp_path])
+    assert clean(page, url="https://x.test/read/a", rules=rules).next_page == (
+        "https://x.test/read/a/2"
+    )
