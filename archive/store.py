@@ -26,7 +26,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from cleaner import CleanerError, CleanResult, RuleSet, clean
-from cleaner.render import render_document
+from cleaner.render import render_result
 
 from .capture import Exchange, Fetcher, FetchError
 from .index import Index, dumps
@@ -404,19 +404,9 @@ class Archive:
     def render(self, pages: list[Page], images: dict[str, bytes]) -> tuple[str, str]:
         """The self-contained reading document and plain text of a (multi-page) article."""
         first = pages[0].result
-        content = "\n".join(inline_images(p.result.content_html, images) for p in pages)
         text = "\n\n".join(p.result.text for p in pages if p.result.text)
-        doc = render_document(
-            content_html=content,
-            title=first.title,
-            byline=first.byline,
-            published=first.published,
-            lang=first.lang,
-            site_name=first.site_name,
-            lead_image=first.lead_image,
-            url=first.canonical or pages[0].url,
-            csp=ARCHIVE_CSP,
-        )
+        joined = "\n".join(p.result.content_html for p in pages)
+        doc = inline_images(render_result(first, joined, csp=ARCHIVE_CSP), images)
         return doc, text
 
     def html_path(self, url: str) -> Path:

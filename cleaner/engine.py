@@ -20,7 +20,7 @@ from . import generic
 from .actions import Recorder, Removal, _top_most, drop, remove, remove_text, strip_attrs, unwrap
 from .metadata import extract
 from .parse import decode, parse_fragment, parse_text
-from .render import GENERATOR, render_document
+from .render import GENERATOR, render_result
 from .ruleset import RuleSet, rules_digest
 from .sanitize import is_tracker, resolve_urls, safe_image_url, sanitize_fragment, url_policy
 from .schema import SiteRule
@@ -72,6 +72,8 @@ class CleanResult:
     lead_image: str | None = None
     lead_caption: str | None = None
     canonical: str | None = None
+    source_url: str | None = None
+    show_lead: bool = False
     images: list[str] = field(default_factory=list)
     removals: list[Removal] = field(default_factory=list)
     rules_digest: str = ""
@@ -258,19 +260,8 @@ def clean(
     )
     if show_lead and md.lead_image:
         images = [md.lead_image, *images]
-    return CleanResult(
-        html=render_document(
-            content_html=content_html,
-            title=md.title,
-            byline=md.byline,
-            published=md.published,
-            lang=md.lang,
-            site_name=md.site_name,
-            lead_image=md.lead_image,
-            url=md.canonical or url,
-            lead_caption=md.lead_caption,
-            show_lead=show_lead,
-        ),
+    result = CleanResult(
+        html="",
         content_html=content_html,
         text=to_text(fragment),
         title=md.title,
@@ -281,6 +272,8 @@ def clean(
         lead_image=md.lead_image,
         lead_caption=md.lead_caption,
         canonical=md.canonical,
+        source_url=md.canonical or url,
+        show_lead=show_lead,
         images=images,
         removals=rec.removals(),
         rules_digest=rules_digest(applied, ENGINE_VERSION),
@@ -290,6 +283,8 @@ def clean(
         next_page=next_page,
         warnings=warnings,
     )
+    result.html = render_result(result)
+    return result
 
 
 def _canonical(doc: etree._Element) -> str | None:

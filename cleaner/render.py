@@ -8,6 +8,7 @@ metadata again (``clean(clean(x).html) == clean(x)``).
 from __future__ import annotations
 
 from html import escape
+from typing import Any
 
 GENERATOR = "cleaner"
 CSP = "default-src 'none'; img-src http: https: data:; style-src 'unsafe-inline'"
@@ -87,4 +88,22 @@ def render_document(
         f"<!DOCTYPE html>\n<html{lang_attr}>\n<head>\n{''.join(head)}</head>\n<body>\n"
         f"<article>\n{header}<div data-cleaner-content>\n{content_html}\n</div>\n</article>\n"
         "</body>\n</html>\n"
+    )
+
+
+def render_result(result: Any, content_html: str | None = None, csp: str = CSP) -> str:
+    """The reading document for a CleanResult (optionally with another body, e.g. joined
+    pages of a multi-page article)."""
+    return render_document(
+        content_html=result.content_html if content_html is None else content_html,
+        title=result.title,
+        byline=result.byline,
+        published=result.published,
+        lang=result.lang,
+        site_name=result.site_name,
+        lead_image=result.lead_image,
+        url=result.source_url,
+        csp=csp,
+        lead_caption=result.lead_caption,
+        show_lead=result.show_lead,
     )
