@@ -9,6 +9,8 @@ reader's "what was removed" page can show it. Elements a rule asked to ``keep``
 from __future__ import annotations
 
 import fnmatch
+import functools
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -145,12 +147,48 @@ def _short_text_elements(root: etree._Element) -> list[etree._Element]:
     return [e for e in reversed(order) if lengths[e] <= MAX_MATCH_TEXT * 4 and e is not root]
 
 
+def _scoped(rx: re.Pattern[str]) -> str:
+    """A pattern whose leading global flags, like ``(?i)``, become a scoped group."""
+    m = re.match(r"\(\?([aiLmsux]+)\)", rx.pattern)
+    return f"(?{m.group(1)}:{rx.pattern[m.end() :]})" if m else rx.pattern
+
+
+@functools.lru_cache(maxsize=64)
+def _finder(matchers: tuple[TextMatcher, ...]) -> Callable[[str], TextMatcher | None]:
+    """A fast first-match lookup: exact texts by dictionary, regexes behind one combined
+    pre-filter (most blocks match nothing, so most calls cost one dict and one search)."""
+    exact: dict[str, TextMatcher] = {}
+    regexes = [m for m in matchers if m.regex is not None]
+    for m in matchers:
+        if m.regex is None:
+            exact.setdefault(m.expr.casefold(), m)
+    combined: re.Pattern[str] | None
+    try:
+        combined = re.compile("|".join(f"(?:{_scoped(m.regex)})" for m in regexes if m.regex))
+    except re.error:  # a pattern that cannot be embedded: test each one
+        combined = None
+    order = {m: i for i, m in enumerate(matchers)}
+
+    def find(text: str) -> TextMatcher | None:
+        """The first matcher (in rule order) that matches ``text``."""
+        hits = []
+        hit = exact.get(text.casefold())
+        if hit is not None:
+            hits.append(hit)
+        if regexes and (combined is None or combined.search(text)):
+            hits.extend(m for m in regexes if m.matches(text))
+        return min(hits, key=order.__getitem__) if hits else None
+
+    return find
+
+
 def remove_text(
     root: etree._Element, matchers: tuple[TextMatcher, ...], rec: Recorder, rule_id: str
 ) -> int:
     """Remove the smallest elements (and bare text runs) whose whole text a matcher matches."""
     if not matchers:
         return 0
+    find = _finder(matchers)
     matched: dict[etree._Element, TextMatcher] = {}
     has_matched_desc: set[etree._Element] = set()
     for el in _short_text_elements(root):
@@ -162,7 +200,7 @@ def remove_text(
         text = element_text(el)
         if not text or len(text) > MAX_MATCH_TEXT:
             continue
-        m = next((m for m in matchers if m.matches(text)), None)
+        m = find(text)
         if m is None or el in rec.protected:
             continue
         matched[el] = m
@@ -187,7 +225,7 @@ def remove_text(
             if not _standalone_run(el, attr, root):
                 continue
             t = norm_text(value)
-            m = next((m for m in matchers if m.matches(t)), None)
+            m = find(t)
             if m is not None:
                 setattr(el, attr, "\n" if attr == "tail" else None)
                 by_matcher.setdefault(m, []).append(t)

@@ -57,6 +57,11 @@ NON_CONTENT_TAGS = (
 )
 
 
+WRAPPER_TAGS = frozenset(
+    ("form", "button", "dialog", "select", "map", "label", "object", "audio", "video", "canvas")
+)
+
+
 @dataclass
 class CleanResult:
     """The cleaned article: readable document, body fragment, text, metadata, removals."""
@@ -111,10 +116,13 @@ def _holds_the_article(body: etree._Element) -> Callable[[etree._Element], bool]
 def _strip_non_content(doc: etree._Element, rec: Recorder) -> None:
     """Remove elements that are never article content (scripts, forms, frames, media)."""
     found = [e for e in doc.iter(*NON_CONTENT_TAGS) if e.getparent() is not None]
-    # Some sites (ASP.NET) wrap the whole page in one <form>: keep its contents.
-    for form in [e for e in found if e.tag == "form" and len(generic.element_text(e)) > 500]:
-        found.remove(form)
-        form.drop_tag()
+    # Some sites wrap the whole page in one <form> (ASP.NET), and libxml2 leaves an unclosed
+    # <button> or <label> around everything after it: keep the contents of such wrappers.
+    for wrapper in [
+        e for e in found if e.tag in WRAPPER_TAGS and len(generic.element_text(e)) > 500
+    ]:
+        found.remove(wrapper)
+        wrapper.drop_tag()
     found = _top_most(found)
     tags = [f"<{e.tag}>" for e in found]
     for e in found:

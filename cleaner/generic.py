@@ -53,6 +53,10 @@ UNLIKELY_TAGS = {
     "menu",
 }
 PARA_TAGS = {"p", "pre", "td", "blockquote", "li", "h2", "h3", "dd"}
+INLINE_TAGS = frozenset(
+    "a abbr b bdi bdo cite code data dfn em i kbd mark q s samp small span strong sub sup "
+    "time u var".split()
+)
 KEEP_TAGS = {
     "figure",
     "figcaption",
@@ -184,12 +188,13 @@ def _inside_unlikely(el: etree._Element) -> bool:
 def prune(root: etree._Element, rec: Recorder, title: str | None = None) -> None:
     """Remove boilerplate blocks inside an article root."""
     removed: dict[str, list[str]] = {}
+    share = max(400, len(element_text(root)) * 0.4)
     for el in list(root.iter()):
         if el is root or not isinstance(el.tag, str) or el.getparent() is None:
             continue
         if el in rec.protected:
             continue
-        why = _boilerplate_reason(el, title)
+        why = _boilerplate_reason(el, title, share)
         if why:
             removed.setdefault(why, []).append(element_text(el) or f"<{el.tag}>")
             drop(el)
@@ -197,19 +202,31 @@ def prune(root: etree._Element, rec: Recorder, title: str | None = None) -> None
         rec.add(RULE_ID, why, why, texts)
 
 
-def _boilerplate_reason(el: etree._Element, title: str | None) -> str | None:
-    """Why an element inside the article root is boilerplate, or None to keep it."""
+def _boilerplate_reason(el: etree._Element, title: str | None, share: float) -> str | None:
+    """Why an element inside the article root is boilerplate, or None to keep it.
+
+    An element holding more than ``share`` characters of prose (not links) is kept whatever
+    its tag or class says: broken markup nests articles inside <nav> or <button>.
+    """
     tag = el.tag
+    text = element_text(el)
+    if len(text) > share and link_density(el, len(text)) < 0.5:
+        return None
     if tag in UNLIKELY_TAGS:
         return f"<{tag}> inside the article"
-    text = element_text(el)
     if tag in ("h1", "h2") and title and text and text.casefold() == title.casefold():
         return "repeated title"
     has_media = el.find(".//img") is not None or tag == "img"
     if tag in KEEP_TAGS and tag not in ("ul", "ol", "dl"):
         return None
+    if tag in INLINE_TAGS:
+        return None
     weight = class_weight(el)
-    if weight < 0 and len(text) < 1000 and not _contains_keep(el):
+    if (
+        weight < 0
+        and not _contains_keep(el)
+        and (len(text) < 200 or link_density(el, len(text)) > 0.35)
+    ):
         return "class/id names boilerplate"
     if tag in ("ul", "ol", "div", "section", "table", "p", "dl") and text and not has_media:
         ld = link_density(el, len(text))

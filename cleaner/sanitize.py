@@ -9,6 +9,7 @@ policy and image resolution it cannot do are done first, on the tree.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 import unicodedata
@@ -244,6 +245,12 @@ def is_local_host(host: str | None) -> bool:
     """True for hosts in the reader's own network: localhost, loopback, private, link-local."""
     if not host:
         return False
+    return _is_local_host(host)
+
+
+@functools.lru_cache(maxsize=4096)
+def _is_local_host(host: str) -> bool:
+    """is_local_host for a non-empty host (cached: a page names few hosts many times)."""
     name = _host_name(host)
     if name == "localhost" or name.endswith(".localhost"):
         return True
@@ -299,12 +306,20 @@ def _absolute(value: str | None, base: str | None) -> str | None:
     except ValueError:
         return None
     if scheme == "mailto":
-        return out
+        return _encode_controls(out)
     if scheme not in URL_SCHEMES or not host or "@" in parts.netloc:
         return None
     if is_local_host(host) and not is_local_host(page_host):
         return None
-    return out
+    return _encode_controls(out)
+
+
+_CONTROLS_RE = re.compile(r"[\x00-\x20\x7f]")
+
+
+def _encode_controls(url: str) -> str:
+    """Percent-encode control characters and spaces, as a browser's URL parser does."""
+    return _CONTROLS_RE.sub(lambda m: f"%{ord(m.group()):02X}", url.strip("\x00 "))
 
 
 def safe_image_url(url: str | None, base: str | None) -> str | None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import cssselect
 import lxml.html
+from cssselect import HTMLTranslator
 from cssselect.parser import CombinedSelector, Element
 from lxml import etree
 from lxml.cssselect import CSSSelector
@@ -103,7 +104,29 @@ def compile_css(expr: str) -> etree.XPath:
         for name in _rightmost_elements(sel.parsed_tree):
             if name in ("html", "body"):
                 raise PatternError(f"selector {expr!r} would match <{name}>: the whole page")
-    return etree.XPath(compiled.path)
+    return etree.XPath(_one_pass_xpath(selectors) or compiled.path)
+
+
+_SIMPLE_STEP_RE = re.compile(r"^descendant-or-self::(\*|[A-Za-z][\w-]*)((?:\[.*\])?)$", re.S)
+
+
+def _one_pass_xpath(selectors: list[cssselect.Selector]) -> str | None:
+    """One XPath walking the tree once for a selector group: each comma part without
+    combinators becomes a ``self::tag[…]`` test inside a single predicate (cssselect's own
+    translation walks the whole document once per comma part)."""
+    translator = HTMLTranslator()
+    simple, complex_ = [], []
+    for sel in selectors:
+        path = translator.selector_to_xpath(sel, prefix="descendant-or-self::")
+        m = _SIMPLE_STEP_RE.match(path)
+        if m and "/" not in m.group(2).replace("//", "") and m.group(2).count("[") >= 0:
+            simple.append(f"self::{m.group(1)}{m.group(2)}")
+        else:
+            complex_.append(path)
+    if len(simple) < 2:
+        return None
+    parts = [f"descendant-or-self::*[{' or '.join(simple)}]", *complex_]
+    return " | ".join(parts)
 
 
 def compile_xpath(expr: str) -> etree.XPath:

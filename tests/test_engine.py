@@ -253,3 +253,15 @@ def test_next_page_comes_from_the_rule_or_rel_next(tmp_path: Path):
     assert clean(page, url="https://x.test/read/a", rules=rules).next_page == (
         "https://x.test/read/a/2"
     )
+
+
+def test_control_characters_from_entities_in_links_are_encoded():
+    """An href whose entities decode to control characters cleans (encoded), not crashes."""
+    page = (
+        "<html><body><article>"
+        f"<p>{PARAS[0]} <a href='mailto:a&#1;b@x.test'>mail</a> "
+        "<a href='/x&#11;y'>link</a></p></article></body></html>"
+    )
+    r = clean(page, url="https://x.test/a")
+    assert 'href="mailto:a%01b@x.test"' in r.content_html
+    assert 'href="https://x.test/x%0By"' in r.content_html
