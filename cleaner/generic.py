@@ -54,8 +54,7 @@ UNLIKELY_TAGS = {
 }
 PARA_TAGS = {"p", "pre", "td", "blockquote", "li", "h2", "h3", "dd"}
 INLINE_TAGS = frozenset(
-    "a abbr b bdi bdo cite code data dfn em i kbd mark q s samp small span strong sub sup "
-    "time u var".split()
+    ["a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "dfn", "em", "i", "kbd", "mark", "q", "s", "samp", "small", "span", "strong", "sub", "sup", "time", "u", "var"]
 )
 KEEP_TAGS = {
     "figure",
