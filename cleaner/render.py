@@ -7,6 +7,7 @@ metadata again (``clean(clean(x).html) == clean(x)``).
 
 from __future__ import annotations
 
+from datetime import datetime
 from html import escape
 from typing import Any
 
@@ -27,6 +28,19 @@ blockquote { margin-left: 0; padding-left: 1rem; border-left: 3px solid #ccc; }
 pre { overflow-x: auto; } table { border-collapse: collapse; }
 td, th { border: 1px solid #ccc; padding: .25rem .5rem; }
 """
+
+
+def human_date(iso: str) -> str:
+    """``2023-10-27T17:33:00+07:00`` as ``27 Oct 2023, 17:33 (UTC+07:00)``; dates as dates."""
+    try:
+        value = datetime.fromisoformat(iso)
+    except ValueError:
+        return iso
+    if "T" not in iso:
+        return value.strftime("%-d %b %Y")
+    zone = value.strftime("%z")
+    suffix = f" (UTC{zone[:3]}:{zone[3:]})" if zone else ""
+    return value.strftime("%-d %b %Y, %H:%M") + suffix
 
 
 def _meta(name: str, value: str | None, attr: str = "name") -> str:
@@ -69,7 +83,8 @@ def render_document(
     ]
     meta_bits = [escape(b) for b in (byline, site_name) if b]
     if published:
-        meta_bits.append(f'<time datetime="{escape(published)}">{escape(published)}</time>')
+        shown = escape(human_date(published))
+        meta_bits.append(f'<time datetime="{escape(published)}">{shown}</time>')
     source = (
         f' · <a href="{escape(url)}" rel="noopener noreferrer nofollow">source</a>' if url else ""
     )

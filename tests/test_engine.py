@@ -265,3 +265,11 @@ def test_control_characters_from_entities_in_links_are_encoded():
     r = clean(page, url="https://x.test/a")
     assert 'href="mailto:a%01b@x.test"' in r.content_html
     assert 'href="https://x.test/x%0By"' in r.content_html
+
+
+def test_reading_document_shows_a_human_date_and_keeps_iso_in_datetime(result):
+    """The byline line shows '27 Oct 2023, 17:33 (UTC+07:00)'; <time datetime> keeps ISO."""
+    assert (
+        '<time datetime="2023-10-27T17:33:00+07:00">27 Oct 2023, 17:33 (UTC+07:00)</time>'
+        in result.html
+    )
