@@ -148,3 +148,8 @@ def rules_check(paths: tuple[str, ...]) -> None:
     click.echo(summary, err=True)
     if problems:
         sys.exit(1)
+
+
+from .rules_cmds import register as _register_rules  # noqa: E402
+
+_register_rules(rules_group)

@@ -359,6 +359,12 @@ def register(main: click.Group) -> None:
     @click.option("--site", help="Only articles from this host (and its subdomains).")
     @click.option("--dry-run", is_flag=True, help="Say what would change; write nothing.")
     @click.option(
+        "--diff",
+        "show_diff",
+        is_flag=True,
+        help="Show, per article, the paragraphs removed (-) and added (+); implies --dry-run.",
+    )
+    @click.option(
         "--rules",
         "rules_dir",
         multiple=True,
@@ -367,9 +373,17 @@ def register(main: click.Group) -> None:
     )
     @archive_option
     def reclean_cmd(
-        site: str | None, dry_run: bool, rules_dir: tuple[str, ...], archive_dir: Path | None
+        site: str | None,
+        dry_run: bool,
+        show_diff: bool,
+        rules_dir: tuple[str, ...],
+        archive_dir: Path | None,
     ) -> None:
         """Re-clean archived articles from their stored WARCs (never the live web)."""
+        from .diff import text_diff
+
+        # --diff previews: nothing is written until the same command runs without it.
+        dry_run = dry_run or show_diff
         try:
             rules = RuleSet.load(rules_dir) if rules_dir else RuleSet.default()
         except RuleError as exc:
@@ -380,7 +394,7 @@ def register(main: click.Group) -> None:
             for row in rows:
                 total += 1
                 try:
-                    did_change, _, _ = arc.reclean_article(row, write=not dry_run)
+                    did_change, old_text, new_text = arc.reclean_article(row, write=not dry_run)
                 except ArchiveError as exc:
                     failed += 1
                     click.echo(f"failed {row['id']}: {exc}", err=True)
@@ -388,6 +402,10 @@ def register(main: click.Group) -> None:
                 if did_change:
                     changed += 1
                     click.echo(f"changed {row['id']}: {row['title'] or row['url']}")
+                    if show_diff:
+                        d = text_diff(old_text, new_text)
+                        for line in (*d.lines, d.summary):
+                            click.echo(f"    {line}")
         verb = "would change" if dry_run else "changed"
         click.echo(f"{total} articles re-cleaned, {changed} {verb}, {failed} failed", err=True)
         if failed:

@@ -51,7 +51,7 @@ class Replacement:
 class RuleTest:
     """An offline test case: a stored page and what must / must not survive."""
 
-    page: str
+    page: str  # relative to the rule file; "" = the archived capture of ``url``
     url: str
     keeps: tuple[str, ...]
     drops: tuple[str, ...]
@@ -337,10 +337,11 @@ def _tests(c: _Checker, node: yaml.Node) -> tuple[RuleTest, ...]:
         m = c.mapping(n, "tests entry", ("page", "url", "keeps", "drops"))
         if m is None:
             continue
-        if "page" not in m:
-            c.error(n, "tests entry needs 'page'")
+        if "page" not in m and "url" not in m:
+            # Without a stored page the case runs on the archived capture of its URL.
+            c.error(n, "tests entry needs 'page' (or 'url' to use the archived capture)")
             continue
-        page = c.string(m["page"], "page")
+        page = c.string(m["page"], "page") if "page" in m else ""
         url = c.string(m["url"], "url") if "url" in m else ""
         keeps = (
             [c.string(k, "a keeps entry") for k in c.seq(m["keeps"], "keeps")]
