@@ -18,12 +18,14 @@ from lxml import etree
 
 from . import generic
 from .actions import Recorder, Removal, _top_most, drop, remove, remove_text, strip_attrs, unwrap
+from .fastcss import matcher_for
 from .metadata import extract
 from .parse import decode, parse_fragment, parse_text
 from .render import GENERATOR, render_result
 from .ruleset import RuleSet, rules_digest
 from .sanitize import is_tracker, resolve_urls, safe_image_url, sanitize_fragment, url_policy
 from .schema import SiteRule
+from .selectors import Selector
 from .text import to_text
 
 ENGINE_VERSION = "1"
@@ -91,12 +93,44 @@ class CleanResult:
 
 def apply_rule(doc: etree._Element, rule: SiteRule, rec: Recorder) -> None:
     """Run one rule's remove, remove_text, unwrap and strip_attrs edits on the page."""
-    for i, sel in enumerate(rule.remove):
-        remove(doc, sel, rec, f"{rule.id}:remove[{i}]")
+    # One walk finds every selector's matches (in rule order each then removes its own).
+    matches = matcher_for(tuple(rule.remove)).select_all(doc)
+    for i, (sel, found) in enumerate(zip(rule.remove, matches, strict=True)):
+        _remove_found(doc, sel, found, rec, f"{rule.id}:remove[{i}]")
     remove_text(doc, rule.remove_text, rec, f"{rule.id}:remove_text")
     for i, sel in enumerate(rule.unwrap):
         unwrap(doc, sel, rec, f"{rule.id}:unwrap[{i}]")
     strip_attrs(doc, rule.strip_attrs, rec, f"{rule.id}:strip_attrs")
+
+
+def _attached(el: etree._Element, root: etree._Element) -> bool:
+    """True when ``el`` is still inside ``root`` (not taken out with an earlier removal)."""
+    node: etree._Element | None = el
+    while node is not None:
+        if node is root:
+            return True
+        node = node.getparent()
+    return False
+
+
+def _remove_found(
+    doc: etree._Element, sel: Selector, found: list[etree._Element], rec: Recorder, rule_id: str
+) -> None:
+    """``actions.remove`` for matches found beforehand: skip those already gone."""
+    still = [e for e in found if _attached(e, doc)]
+    remove(doc, _Found(sel, still), rec, rule_id)  # type: ignore[arg-type]
+
+
+class _Found:
+    """A selector whose matches are already known (quacks like ``Selector``)."""
+
+    def __init__(self, sel: Selector, found: list[etree._Element]) -> None:
+        """Wrap ``sel`` with its precomputed matches."""
+        self.kind, self.expr, self.reason, self._found = sel.kind, sel.expr, sel.reason, found
+
+    def select(self, root: etree._Element) -> list[etree._Element]:
+        """The precomputed matches."""
+        return self._found
 
 
 def _holds_the_article(body: etree._Element) -> Callable[[etree._Element], bool]:
@@ -247,13 +281,15 @@ def clean(
             f"rule {site.id}: content selector {site.content.expr!r} matched "
             "nothing; generic detection used instead"
         )
+    stats = None
     if root is None:
-        root = generic.find_content(body)
+        stats = generic.Stats(body)
+        root = generic.find_content(body, stats)
         source = "generic" if root is not None else "page"
         if root is None:
             root = body
     if not own and (site is None or site.generic):
-        generic.prune(root, rec, md.title)
+        generic.prune(root, rec, md.title, stats)
     images = url_policy(root, rec, remote_images)
     content_html = sanitize_fragment(_inner_html(root), remote_images=remote_images).strip()
     fragment = parse_fragment(content_html or "<p></p>")

@@ -102,12 +102,91 @@ KEEP_TAGS = {
 }
 
 
+# A block's loose text counts as prose from this many characters (labels, dates, buttons and
+# one-line teasers are shorter).
+PROSE_MIN = 80
+_MORE_INLINE = frozenset(
+    ("a", "font", "br", "wbr", "label", "del", "ins", "nobr", "big", "tt", "img")
+)
+
+
+class Stats:
+    """Text lengths of every element of a subtree, computed in one bottom-up pass.
+
+    ``text``: normalised text length; ``links``: the part inside ``<a>``; ``good``: text that
+    is neither in a link nor under a nav/aside/footer-like tag or a boilerplate class/id.
+    Values describe the tree as it was when computed (callers work top-down, so an element
+    is looked at before anything inside it is removed).
+    """
+
+    def __init__(self, root: etree._Element) -> None:
+        """Measure ``root`` and everything under it."""
+        self.text: dict[etree._Element, int] = {}
+        self.links: dict[etree._Element, int] = {}
+        self.good: dict[etree._Element, int] = {}
+        self.noise: dict[etree._Element, int] = {}
+        text, links, good, noise = self.text, self.links, self.good, self.noise
+        # Text (and link text) of an inline element, owed to the block that holds it.
+        loose: dict[etree._Element, tuple[int, int]] = {}
+        order = [e for e in root.iter() if isinstance(e.tag, str)]
+        for el in reversed(order):
+            own = _chunk(el.text)
+            t, lk, g, lt, ll, nz = own, 0, 0, own, 0, 0
+            for child in el:
+                tail = _chunk(child.tail)
+                t += text.get(child, 0) + tail
+                lk += links.get(child, 0)
+                g += good.get(child, 0)
+                nz += noise.get(child, 0)
+                lt += tail
+                if child in loose:
+                    ct, cl = loose[child]
+                    lt += ct
+                    ll += cl
+            tag = el.tag
+            if tag == "a":
+                lk, ll, nz = t, lt, t
+            if tag in INLINE_TAGS or tag in _MORE_INLINE:
+                loose[el] = (lt, ll)
+            elif lt >= PROSE_MIN and ll < lt * 0.35:
+                # A block's own run of prose: its loose text, links excluded.
+                g += lt - ll
+            if tag in UNLIKELY_TAGS or ((g or nz < t) and _negative(el)):
+                g, nz = 0, t
+            text[el], links[el], good[el], noise[el] = t, lk, g, nz
+
+    def density(self, el: etree._Element) -> float:
+        """Share of the element's text inside links (0 for an element without text)."""
+        t = self.text.get(el, 0)
+        return min(1.0, self.links.get(el, 0) / t) if t else 0.0
+
+
+def _chunk(value: str | None) -> int:
+    """Length of a text run with whitespace runs counted as one space (0 for blank)."""
+    if not value:
+        return 0
+    n = len(" ".join(value.split()))
+    # A space at either edge separates words from the neighbouring element's text.
+    return n + (value[0].isspace()) + (value[-1].isspace()) if n else 0
+
+
+def _negative(el: etree._Element) -> bool:
+    """True when an element's class/id names boilerplate and nothing article-like."""
+    return class_weight(el) < 0
+
+
+# Page-builder class names (Elementor, Gutenberg, Divi, WPBakery, Beaver Builder) say how a
+# block is laid out, not what it holds: "elementor-widget-text-editor" is article text.
+CMS_RE = re.compile(r"(?<![\w-])(?:elementor|wp-block|et_pb|vc_|fl-)[\w-]*")
+
+
 def class_weight(el: etree._Element) -> int:
     """Readability's class/id weight: -25 for boilerplate words, +25 for content words."""
     weight = 0
     for value in (el.get("class"), el.get("id")):
         if not value:
             continue
+        value = CMS_RE.sub(" ", value)
         if NEGATIVE_RE.search(value):
             weight -= 25
         if POSITIVE_RE.search(value):
@@ -149,8 +228,14 @@ def _initial_score(el: etree._Element) -> float:
     return base + class_weight(el)
 
 
-def find_content(root: etree._Element) -> etree._Element | None:
-    """Return the element most likely to hold the article body, or None."""
+def find_content(root: etree._Element, stats: Stats | None = None) -> etree._Element | None:
+    """Return the element most likely to hold the article body, or None.
+
+    Readability's paragraph scoring finds the best block; then, among that block and its
+    ancestors, the root is the one with the most clean prose net of the link and boilerplate
+    text it would bring in (an article split across sibling containers is found whole).
+    """
+    stats = stats or Stats(root)
     scores: dict[etree._Element, float] = {}
     for el in root.iter(*PARA_TAGS, "div"):
         if el.tag == "div" and any(
@@ -162,6 +247,8 @@ def find_content(root: etree._Element) -> etree._Element | None:
                 continue
             text = " ".join(own.split())
         else:
+            if stats.text.get(el, 0) < 25:
+                continue
             text = element_text(el)
         if len(text) < 25:
             continue
@@ -180,23 +267,34 @@ def find_content(root: etree._Element) -> etree._Element | None:
     for el, score in scores.items():
         if el.tag in ("html", "body"):
             continue
-        final = score * (1.0 - link_density(el))
+        final = score * (1.0 - stats.density(el))
         if best is None or final > best[0]:
             best = (final, el)
-    if best is None or best[0] <= 0 or link_density(best[1]) > 0.5:
+    if best is None or best[0] <= 0 or stats.density(best[1]) > 0.5:
         return None
-    top = best[1]
-    top_score = best[0]
-    # A parent that scores close to the top candidate holds text split across siblings.
-    parent = top.getparent()
-    while parent is not None and parent.tag not in ("body", "html"):
-        pscore = scores.get(parent, 0.0) * (1.0 - link_density(parent))
-        if pscore >= top_score * 0.75 and class_weight(parent) >= 0:
-            top, top_score = parent, pscore
-            parent = top.getparent()
-        else:
-            break
-    return top
+    return _widen(best[1], stats)
+
+
+# Each character of link or boilerplate text a wider root brings in costs this much prose.
+NOISE_COST = 2.0
+
+
+def _widen(top: etree._Element, stats: Stats) -> etree._Element:
+    """The ancestor of ``top`` (or ``top``) with the most prose net of noise brought in."""
+    good, noise = stats.good, stats.noise
+
+    def net(el: etree._Element) -> float:
+        """Clean prose minus the cost of the link and boilerplate text."""
+        return good.get(el, 0) - NOISE_COST * noise.get(el, 0)
+
+    chosen, chosen_net = top, net(top)
+    node = top.getparent()
+    while node is not None and node.tag not in ("body", "html"):
+        n = net(node)
+        if n > chosen_net and stats.density(node) < 0.5:
+            chosen, chosen_net = node, n
+        node = node.getparent()
+    return chosen
 
 
 def _inside_unlikely(el: etree._Element) -> bool:
@@ -209,61 +307,79 @@ def _inside_unlikely(el: etree._Element) -> bool:
     return False
 
 
-def prune(root: etree._Element, rec: Recorder, title: str | None = None) -> None:
-    """Remove boilerplate blocks inside an article root."""
+def prune(
+    root: etree._Element, rec: Recorder, title: str | None = None, stats: Stats | None = None
+) -> None:
+    """Remove boilerplate blocks inside an article root (top-down, one look per element)."""
+    if stats is None or root not in stats.text:
+        stats = Stats(root)
     removed: dict[str, list[str]] = {}
-    share = max(400, len(element_text(root)) * 0.4)
+    share = max(400, stats.text.get(root, 0) * 0.4)
+    gone: set[etree._Element] = set()
     for el in list(root.iter()):
-        if el is root or not isinstance(el.tag, str) or el.getparent() is None:
+        if el is root or not isinstance(el.tag, str):
+            continue
+        if el.getparent() in gone:
+            gone.add(el)
             continue
         if el in rec.protected:
             continue
-        why = _boilerplate_reason(el, title, share)
+        why = _boilerplate_reason(el, title, share, stats)
         if why:
             removed.setdefault(why, []).append(element_text(el) or f"<{el.tag}>")
+            gone.add(el)
             drop(el)
     for why, texts in removed.items():
         rec.add(RULE_ID, why, why, texts)
 
 
-def _boilerplate_reason(el: etree._Element, title: str | None, share: float) -> str | None:
+def _boilerplate_reason(
+    el: etree._Element, title: str | None, share: float, stats: Stats
+) -> str | None:
     """Why an element inside the article root is boilerplate, or None to keep it.
 
     An element holding more than ``share`` characters of prose (not links) is kept whatever
     its tag or class says: broken markup nests articles inside <nav> or <button>.
     """
     tag = el.tag
-    text = element_text(el)
-    if len(text) > share and link_density(el, len(text)) < 0.5:
+    n = stats.text.get(el, 0)
+    ld = stats.density(el)
+    if n > share and ld < 0.5:
         return None
     if tag in UNLIKELY_TAGS:
         return f"<{tag}> inside the article"
-    if tag in ("h1", "h2") and title and text and text.casefold() == title.casefold():
+    if tag in ("h1", "h2") and title and n and element_text(el).casefold() == title.casefold():
         return "repeated title"
-    has_media = el.find(".//img") is not None or tag == "img"
     if tag in KEEP_TAGS and tag not in ("ul", "ol", "dl"):
         return None
     if tag in INLINE_TAGS:
         return None
+    # Thumbnails inside links are teasers, not article media.
+    has_media = tag == "img" or any(_unlinked(img, el) for img in el.iter("img"))
     weight = class_weight(el)
-    if (
-        weight < 0
-        and not _contains_keep(el)
-        and (len(text) < 200 or link_density(el, len(text)) > 0.35)
-    ):
+    if weight < 0 and not _contains_keep(el) and (n < 200 or ld > 0.35):
         return "class/id names boilerplate"
-    if tag in ("ul", "ol", "div", "section", "table", "p", "dl") and text and not has_media:
-        ld = link_density(el, len(text))
-        if ld > 0.6 and (len(text) < 400 or tag not in ("p", "table")):
-            return "link-dense block"
-    if (
-        not text
-        and not has_media
-        and tag in ("div", "section", "span", "p")
-        and el.find(".//br") is None
-    ):
+    blocky = tag in ("ul", "ol", "div", "section", "table", "p", "dl")
+    if blocky and n and not has_media and ld > 0.6 and (n < 400 or tag not in ("p", "table")):
+        return "link-dense block"
+    if not n and not has_media and tag in ("div", "section", "span", "p") and _no_br(el):
         return "empty block"
     return None
+
+
+def _unlinked(img: etree._Element, top: etree._Element) -> bool:
+    """True when no ``<a>`` between ``img`` and ``top`` wraps the image."""
+    node = img.getparent()
+    while node is not None and node is not top:
+        if node.tag == "a":
+            return False
+        node = node.getparent()
+    return top.tag != "a"
+
+
+def _no_br(el: etree._Element) -> bool:
+    """True when the element holds no line break."""
+    return el.find(".//br") is None
 
 
 def _contains_keep(el: etree._Element) -> bool:

@@ -10,76 +10,52 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from html import unescape
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
 from .actions import element_text, norm_text
+from .dates import parse_date
 from .selectors import Selector
 
-MONTHS = {
-    "januari": 1,
-    "january": 1,
-    "jan": 1,
-    "februari": 2,
-    "february": 2,
-    "pebruari": 2,
-    "feb": 2,
-    "peb": 2,
-    "maret": 3,
-    "march": 3,
-    "mar": 3,
-    "april": 4,
-    "apr": 4,
-    "mei": 5,
-    "may": 5,
-    "juni": 6,
-    "june": 6,
-    "jun": 6,
-    "juli": 7,
-    "july": 7,
-    "jul": 7,
-    "agustus": 8,
-    "august": 8,
-    "agu": 8,
-    "agt": 8,
-    "aug": 8,
-    "september": 9,
-    "sep": 9,
-    "sept": 9,
-    "oktober": 10,
-    "october": 10,
-    "okt": 10,
-    "oct": 10,
-    "november": 11,
-    "nopember": 11,
-    "nov": 11,
-    "nop": 11,
-    "desember": 12,
-    "december": 12,
-    "des": 12,
-    "dec": 12,
-}
-ZONES = {"wib": 7, "wita": 8, "wit": 9, "utc": 0, "gmt": 0}
+__all__ = ["Metadata", "article_title", "extract", "parse_date"]
 
-_ISO_RE = re.compile(
-    r"(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?"
-    r"\s*(Z|[+-]\d{2}:?\d{2})?)?"
-)
-_TEXT_DATE_RE = re.compile(
-    r"(\d{1,2})\s+([A-Za-z]{3,9})\.?,?\s+(\d{4})(?:\D{0,12}?(\d{1,2})[:.](\d{2})"
-    r"(?:[:.](\d{2}))?\s*(WIB|WITA|WIT|UTC|GMT)?)?",
-    re.IGNORECASE,
-)
-_TEXT_DATE_US_RE = re.compile(
-    r"([A-Za-z]{3,9})\.?\s+(\d{1,2}),?\s+(\d{4})(?:\D{0,12}?(\d{1,2})[:.](\d{2})\s*([AaPp][Mm])?)?"
-)
-_NUMERIC_DATE_RE = re.compile(
-    r"\b(\d{1,2})/(\d{1,2})/(\d{4})(?:\D{0,12}?(\d{1,2})[:.](\d{2})\s*(WIB|WITA|WIT)?)?",
-    re.IGNORECASE,
-)
 _TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:»·]\s+")
+# Mozilla Readability's meta vocabulary: ``property`` may list several values, ``name`` one.
+_PROPERTY_RE = re.compile(
+    r"\s*(article|dc|dcterm|og|twitter)\s*:\s*"
+    r"(author|creator|description|published_time|title|site_name)\s*",
+    re.IGNORECASE,
+)
+_NAME_RE = re.compile(
+    r"^\s*(?:(dc|dcterm|og|twitter|parsely|weibo:(article|webpage))\s*[-.:]\s*)?"
+    r"(author|creator|pub-date|description|title|site_name)\s*$",
+    re.IGNORECASE,
+)
+_ARTICLE_TYPES = re.compile(
+    r"^Article|AdvertiserContentArticle|NewsArticle|AnalysisNewsArticle|AskPublicNewsArticle|"
+    r"BackgroundNewsArticle|OpinionNewsArticle|ReportageNewsArticle|ReviewNewsArticle|Report|"
+    r"SatiricalArticle|ScholarlyArticle|MedicalScholarlyArticle|SocialMediaPosting|"
+    r"BlogPosting|LiveBlogPosting|DiscussionForumPosting|TechArticle|APIReference$"
+)
+_SCHEMA_ORG = re.compile(r"^https?://schema\.org/?$")
+_TITLE_SEP = re.compile(r" [|\-\\/>»–—] ")
+_HIER_SEP = re.compile(r" [\\/>»] ")
+# A byline element: rel/itemprop "author", or a class/id with a byline word.
+_BYLINE_XPATH = etree.XPath(
+    "//body//*[@rel='author' or contains(@itemprop, 'author') or "
+    "re:test(concat(@class, ' ', @id), 'byline|author|dateline|writtenby|p-author', 'i')]",
+    namespaces={"re": "http://exslt.org/regular-expressions"},
+)
+_UNLIKELY_RE = re.compile(
+    r"-ad-|ai2html|banner|breadcrumbs|combx|comment|community|cover-wrap|disqus|extra|footer|"
+    r"gdpr|header|legends|menu|related|remark|replies|rss|shoutbox|sidebar|skyscraper|social|"
+    r"sponsor|supplemental|ad-break|agegate|pagination|pager|popup|yom-remote",
+    re.IGNORECASE,
+)
+_MAYBE_RE = re.compile(r"and|article|body|column|content|main|mathjax|shadow", re.IGNORECASE)
+_UNLIKELY_ROLES = {"menu", "menubar", "complementary", "navigation", "alert", "alertdialog"}
 
 
 @dataclass
@@ -95,91 +71,6 @@ class Metadata:
     lead_caption: str | None = None
     canonical: str | None = None
     description: str | None = None
-
-
-def _iso(
-    y: int,
-    mo: int,
-    d: int,
-    h: int | None = None,
-    mi: int | None = None,
-    s: int | None = None,
-    tz: timezone | None = None,
-) -> str | None:
-    """Format date parts as ISO 8601 (date only when there is no time)."""
-    try:
-        if h is None:
-            return datetime(y, mo, d).date().isoformat()
-        return datetime(y, mo, d, h, mi or 0, s or 0, tzinfo=tz).isoformat()
-    except ValueError:
-        return None
-
-
-def _tz(value: str | None) -> timezone | None:
-    """Parse ``Z``, ``+07:00``, ``+0700`` or a WIB/WITA/WIT zone name."""
-    if not value:
-        return None
-    v = value.strip()
-    if v.upper() == "Z":
-        return timezone.utc
-    if v.lower() in ZONES:
-        return timezone(timedelta(hours=ZONES[v.lower()]))
-    m = re.match(r"([+-])(\d{2}):?(\d{2})", v)
-    if not m:
-        return None
-    delta = timedelta(hours=int(m.group(2)), minutes=int(m.group(3)))
-    return timezone(-delta if m.group(1) == "-" else delta)
-
-
-def parse_date(text: str | None) -> str | None:
-    """Parse an ISO, English or Indonesian date string to ISO 8601, or None."""
-    if not text:
-        return None
-    text = norm_text(text)
-    m = _ISO_RE.search(text)
-    if m:
-        y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
-        if m.group(4) is None:
-            return _iso(y, mo, d)
-        return _iso(
-            y, mo, d, int(m.group(4)), int(m.group(5)), int(m.group(6) or 0), _tz(m.group(7))
-        )
-    for m in _TEXT_DATE_RE.finditer(text):
-        month = MONTHS.get(m.group(2).lower())
-        if month:
-            h = int(m.group(4)) if m.group(4) else None
-            return _iso(
-                int(m.group(3)),
-                month,
-                int(m.group(1)),
-                h,
-                int(m.group(5)) if m.group(5) else None,
-                int(m.group(6)) if m.group(6) else None,
-                _tz(m.group(7)),
-            )
-    for m in _TEXT_DATE_US_RE.finditer(text):
-        month = MONTHS.get(m.group(1).lower())
-        if month:
-            h = int(m.group(4)) if m.group(4) else None
-            if h is not None and m.group(6):
-                h = h % 12 + (12 if m.group(6).lower() == "pm" else 0)
-            return _iso(
-                int(m.group(3)), month, int(m.group(2)), h, int(m.group(5)) if m.group(5) else None
-            )
-    m = _NUMERIC_DATE_RE.search(text)
-    if m:
-        # Indonesian and most non-US sites write day/month/year.
-        h = int(m.group(4)) if m.group(4) else None
-        return _iso(
-            int(m.group(3)),
-            int(m.group(2)),
-            int(m.group(1)),
-            h,
-            int(m.group(5)) if m.group(5) else None,
-            None,
-            _tz(m.group(6)),
-        )
-    return None
 
 
 def _meta(doc: etree._Element, *names: str) -> str | None:
@@ -298,6 +189,189 @@ def _clean_byline(value: str | None) -> str | None:
     return v
 
 
+def _meta_values(doc: etree._Element) -> dict[str, str]:
+    """Readability's view of the ``<meta>`` tags: normalised names to content, last wins."""
+    values: dict[str, str] = {}
+    for el in doc.iter("meta"):
+        content = el.get("content")
+        if not content:
+            continue
+        prop, name = el.get("property"), el.get("name")
+        m = _PROPERTY_RE.search(prop) if prop else None
+        if m:
+            values[re.sub(r"\s", "", m.group(0).lower())] = content.strip()
+        elif name and _NAME_RE.match(name):
+            values[re.sub(r"\s", "", name.lower()).replace(".", ":")] = content.strip()
+    return values
+
+
+def _words(text: str) -> int:
+    """Word count as Readability counts it (a split on whitespace runs)."""
+    return len(re.split(r"\s+", text))
+
+
+def _text_similarity(a: str, b: str) -> float:
+    """Share of ``b``'s tokens (by length) that also occur in ``a``."""
+    tokens_a = [t for t in re.split(r"\W+", a.lower()) if t]
+    tokens_b = [t for t in re.split(r"\W+", b.lower()) if t]
+    if not tokens_a or not tokens_b:
+        return 0.0
+    seen = set(tokens_a)
+    uniq_b = [t for t in tokens_b if t not in seen]
+    return 1 - len(" ".join(uniq_b)) / len(" ".join(tokens_b))
+
+
+def article_title(doc: etree._Element) -> str:
+    """The title from ``<title>``, cut at site-name separators as Readability does."""
+    t = next(doc.iter("title"), None)
+    orig = cur = (
+        norm_text(etree.tostring(t, method="text", encoding="unicode", with_tail=False))
+        if t is not None
+        else ""
+    )
+    hierarchical = False
+    if _TITLE_SEP.search(cur):
+        hierarchical = _HIER_SEP.search(cur) is not None
+        cur = orig[: list(_TITLE_SEP.finditer(orig))[-1].start()]
+        if _words(cur) < 3:
+            cur = re.sub(r"^[^|\-\\/>»–—]*[|\-\\/>»–—]", "", orig, count=1)
+    elif ": " in cur:
+        if not any((h.text_content() or "").strip() == cur.strip() for h in doc.iter("h1", "h2")):
+            cur = orig[orig.rfind(":") + 1 :]
+            if _words(cur) < 3:
+                cur = orig[orig.find(":") + 1 :]
+            elif _words(orig[: orig.find(":")]) > 5:
+                cur = orig
+    elif len(cur) > 150 or len(cur) < 15:
+        h1s = list(doc.iter("h1"))
+        if len(h1s) == 1:
+            cur = element_text(h1s[0])
+    cur = re.sub(r"\s{2,}", " ", cur.strip())
+    n = _words(cur)
+    if n <= 4 and (not hierarchical or n != _words(re.sub(r"[|\-\\/>»–—]+", "", orig)) - 1):
+        cur = orig
+    return cur
+
+
+def _ld_types(obj: dict[str, object]) -> str:
+    """The ``@type`` of a JSON-LD object as one string ("" when absent)."""
+    t = obj.get("@type")
+    if isinstance(t, list):
+        t = next((x for x in t if isinstance(x, str)), "")
+    return t if isinstance(t, str) else ""
+
+
+def _readability_ld(doc: etree._Element) -> dict[str, str]:
+    """Title, byline, site name and date from the first schema.org article in JSON-LD."""
+    for script in doc.iter("script"):
+        if script.get("type") != "application/ld+json":
+            continue
+        raw = re.sub(r"^\s*<!\[CDATA\[|\]\]>\s*$", "", script.text or "")
+        try:
+            parsed = json.loads(raw, strict=False)
+        except (ValueError, RecursionError):
+            continue
+        if isinstance(parsed, list):
+            parsed = next(
+                (o for o in parsed if isinstance(o, dict) and _ARTICLE_TYPES.search(_ld_types(o))),
+                None,
+            )
+        if not isinstance(parsed, dict):
+            continue
+        ctx = parsed.get("@context")
+        vocab = ctx.get("@vocab") if isinstance(ctx, dict) else ctx
+        if not isinstance(vocab, str) or not _SCHEMA_ORG.match(vocab):
+            continue
+        graph = parsed.get("@graph")
+        if not parsed.get("@type") and isinstance(graph, list):
+            parsed = next(
+                (o for o in graph if isinstance(o, dict) and _ARTICLE_TYPES.search(_ld_types(o))),
+                None,
+            )
+        if not isinstance(parsed, dict) or not _ARTICLE_TYPES.search(_ld_types(parsed)):
+            continue
+        return _ld_fields(doc, parsed)
+    return {}
+
+
+def _ld_fields(doc: etree._Element, obj: dict[str, object]) -> dict[str, str]:
+    """Readability's fields of one JSON-LD article object."""
+    out: dict[str, str] = {}
+    name, headline = obj.get("name"), obj.get("headline")
+    if isinstance(name, str) and isinstance(headline, str) and name != headline:
+        title = article_title(doc)
+        name_ok = _text_similarity(name, title) > 0.75
+        headline_ok = _text_similarity(headline, title) > 0.75
+        out["title"] = headline if headline_ok and not name_ok else name
+    elif isinstance(name, str):
+        out["title"] = name.strip()
+    elif isinstance(headline, str):
+        out["title"] = headline.strip()
+    author = obj.get("author")
+    if isinstance(author, dict) and isinstance(author.get("name"), str):
+        out["byline"] = str(author["name"]).strip()
+    elif isinstance(author, list) and author and isinstance(author[0], dict):
+        names = [
+            a["name"].strip()
+            for a in author
+            if isinstance(a, dict) and isinstance(a.get("name"), str)
+        ]
+        out["byline"] = ", ".join(names)
+    publisher = obj.get("publisher")
+    if isinstance(publisher, dict) and isinstance(publisher.get("name"), str):
+        out["site_name"] = str(publisher["name"]).strip()
+    if isinstance(obj.get("datePublished"), str):
+        out["published"] = str(obj["datePublished"]).strip()
+    return {k: v for k, v in out.items() if v}
+
+
+def _visible_and_likely(el: etree._Element, likely: bool = True) -> bool:
+    """False when the element or an ancestor is hidden or a sidebar/footer-like block."""
+    node: etree._Element | None = el
+    first = True
+    while node is not None and node.tag not in ("body", "html"):
+        style = (node.get("style") or "").replace(" ", "").lower()
+        if (
+            "display:none" in style
+            or "visibility:hidden" in style
+            or node.get("hidden") is not None
+            or node.get("aria-hidden") == "true"
+        ):
+            return False
+        # Readability tests an element for a byline before it drops it as unlikely.
+        if likely and not first and node.tag != "a":
+            match = f"{node.get('class') or ''} {node.get('id') or ''}"
+            if _UNLIKELY_RE.search(match) and not _MAYBE_RE.search(match):
+                return False
+            if node.get("role") in _UNLIKELY_ROLES:
+                return False
+        first = False
+        node = node.getparent()
+    return True
+
+
+def _dom_byline(doc: etree._Element) -> str | None:
+    """The first byline element's text (its ``itemprop="name"`` part when marked).
+
+    Elements inside hidden or sidebar-like blocks count only when no other one qualifies
+    (Readability retries without its unlikely-block filter when its first pass is short).
+    """
+    fallback: etree._Element | None = None
+    for el in _BYLINE_XPATH(doc):
+        text = el.text_content().strip()
+        if not text or len(text) >= 100:
+            continue
+        if _visible_and_likely(el):
+            fallback = el
+            break
+        if fallback is None and _visible_and_likely(el, likely=False):
+            fallback = el
+    if fallback is None:
+        return None
+    named = fallback.xpath(".//*[contains(@itemprop, 'name')]")
+    return str((named[0] if named else fallback).text_content()).strip() or None
+
+
 def extract(doc: etree._Element, url: str | None, fields: dict[str, Selector]) -> Metadata:
     """Collect metadata from the whole (uncleaned) document."""
     ld_objs = _jsonld_objects(doc)
@@ -308,24 +382,41 @@ def extract(doc: etree._Element, url: str | None, fields: dict[str, Selector]) -
         or _ld_name(art.get("publisher"))
         or (urlsplit(url).hostname if url else None)
     )
-    title = _field(doc, fields.get("title"))
+    ld = _readability_ld(doc)
+    values = _meta_values(doc)
+    # Title, byline and date follow Mozilla Readability's order, after the site's selectors.
+    title = _field(doc, fields.get("title")) or _first_value(
+        ld,
+        values,
+        "title",
+        "dc:title",
+        "dcterm:title",
+        "og:title",
+        "weibo:article:title",
+        "weibo:webpage:title",
+        "title",
+        "twitter:title",
+        "parsely-title",
+    )
     if not title:
-        title = _meta(doc, "og:title", "twitter:title") or _ld_name(art.get("headline"))
+        title = article_title(doc) or _ld_name(art.get("headline"))
     if not title:
-        h1 = next((t for t in (element_text(h) for h in doc.iter("h1")) if t), None)
-        title = h1
-    if not title:
-        t = next(doc.iter("title"), None)
-        title = element_text(t) if t is not None else None
-    md.title = clean_title(norm_text(title), md.site_name) if title else None
+        title = next((t for t in (element_text(h) for h in doc.iter("h1")) if t), None)
+    md.title = norm_text(unescape(title)) if title else None
+    author = values.get("article:author")
     md.byline = _clean_byline(
         _field(doc, fields.get("byline"))
+        or _first_value(ld, values, "byline", "dc:creator", "dcterm:creator", "author")
+        or values.get("parsely-author")
+        or (author if author and not author.startswith(("http://", "https://")) else None)
+        or _dom_byline(doc)
         or _ld_name(art.get("author"))
-        or _meta(doc, "author", "article:author", "dc.creator", "byl", "parsely-author")
-        or _first_text(doc, "//*[@rel='author' or @itemprop='author']")
+        or _meta(doc, "dc.creator", "byl")
     )
     md.published = (
         parse_date(_field(doc, fields.get("date"), ("datetime", "content")))
+        or parse_date(ld.get("published"))
+        or parse_date(values.get("article:published_time") or values.get("parsely-pub-date"))
         or parse_date(_str(art.get("datePublished")))
         or parse_date(
             _meta(
@@ -362,6 +453,15 @@ def extract(doc: etree._Element, url: str | None, fields: dict[str, Selector]) -
     md.canonical = _absolute(canon, url)
     md.description = _meta(doc, "description", "og:description")
     return md
+
+
+def _first_value(
+    ld: dict[str, str], values: dict[str, str], ld_key: str, *names: str
+) -> str | None:
+    """The JSON-LD field ``ld_key``, else the first meta value among ``names``."""
+    if ld.get(ld_key):
+        return ld[ld_key]
+    return next((values[n] for n in names if values.get(n)), None)
 
 
 def _caption_of(doc: etree._Element, src: str | None) -> str | None:

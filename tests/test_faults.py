@@ -81,7 +81,7 @@ def test_full_or_read_only_disk_is_a_clear_error_and_loses_nothing(
     assert r.stderr.strip().splitlines()[-1] == f"Error: cannot write to {root / 'warc'}: {text}"
     monkeypatch.undo()
     with Archive(root) as arc:
-        assert [a["title"] for a in arc.index.list_articles()] == ["Judul 1"]
+        assert [a["title"] for a in arc.index.list_articles()] == ["Page 1"]
         assert check_index(arc) == []
     r = CliRunner().invoke(main, ["verify", "--repair", "--archive", str(root)])
     assert r.exit_code == 0, r.stdout + r.stderr
@@ -144,7 +144,7 @@ def test_import_html_needs_url(tmp_path):
     )
     assert r.exit_code == 0, r.stderr
     r = CliRunner().invoke(main, ["search", "Paragraf", "--archive", str(tmp_path / "a")])
-    assert "Judul 3" in r.stdout
+    assert "Page 3" in r.stdout
 
 
 def test_refused_scheme_fails_before_any_io(tmp_path):

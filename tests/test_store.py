@@ -162,7 +162,7 @@ def test_search_finds_articles_with_phrases_and_prefixes(site_archive):
     """Search ranks by text; phrases and prefixes work; FTS syntax is just text."""
     root = site_archive[0]
     with Archive(root) as arc:
-        assert arc.index.search('"Paragraf pertama halaman 5"')[0].title == "Judul 5"
+        assert arc.index.search('"Paragraf pertama halaman 5"')[0].title == "Page 5"
         assert arc.index.search("spekulas*")
         for hostile in ('"', "AND AND", "NEAR(", "*", "col:", "title:x", "a OR", ")("):
             arc.index.search(hostile)
@@ -217,7 +217,7 @@ def test_reclean_reads_the_warc_not_the_web(tmp_path):
         main, ["reclean", "--archive", str(tmp_path / "x"), "--rules", str(rules), "--dry-run"]
     )
     assert r.exit_code == 0, r.stderr
-    assert r.stdout == "changed 1: Judul 1\n"
+    assert r.stdout == "changed 1: Page 1\n"
     assert "1 articles re-cleaned, 1 would change, 0 failed" in r.stderr
     r = CliRunner().invoke(main, ["show", "1", "--archive", str(tmp_path / "x")])
     assert "Penutup" in r.stdout
@@ -245,7 +245,7 @@ def test_import_of_our_own_warc_rebuilds_the_articles(site_archive, tmp_path):
             report = import_warc(arc, path)
             assert report.problems == []
         titles = {r["title"] for r in arc.index.list_articles(limit=1000)}
-    assert "Judul 4" in titles
+    assert "Page 4" in titles
 
 
 def test_archive_location_that_is_a_file_is_a_clear_error(tmp_path):
@@ -274,8 +274,8 @@ def test_list_and_show_json(site_archive):
     root = site_archive[0]
     r = CliRunner().invoke(main, ["list", "--archive", str(root), "--json", "--limit", "500"])
     data = json.loads(r.stdout)
-    assert any(d["title"] == "Judul 2" for d in data)
-    one = next(d for d in data if d["title"] == "Judul 2")
+    assert any(d["title"] == "Page 2" for d in data)
+    one = next(d for d in data if d["title"] == "Page 2")
     r = CliRunner().invoke(main, ["show", str(one["id"]), "--archive", str(root), "--json"])
     assert json.loads(r.stdout)["url"] == one["url"]
     r = CliRunner().invoke(main, ["show", str(one["id"]), "--archive", str(root), "--original"])

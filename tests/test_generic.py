@@ -1,0 +1,132 @@
+"""Generic content detection: one-pass text measures, root choice and pruning."""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from cleaner import clean, generic
+from cleaner.actions import Recorder
+from cleaner.fastcss import Matcher
+from cleaner.parse import parse_text
+from cleaner.selectors import make_selector
+
+PROSE = (
+    "The council voted on Tuesday to extend the library's opening hours, citing demand from "
+    "students, shift workers and families, and it will review the budget again in spring."
+)
+
+
+def _doc(body: str) -> etree._Element:
+    """Parse a page with ``body`` inside <body>."""
+    return parse_text(f"<html><head><title>Library hours</title></head><body>{body}</body></html>")
+
+
+def test_stats_measure_text_links_and_prose_in_one_pass() -> None:
+    """Stats gives each element its text length, link length and prose length."""
+    doc = _doc(f'<div id="d"><p>{PROSE}</p><p><a href="/x">A link of some length</a></p></div>')
+    div = doc.find(".//div")
+    stats = generic.Stats(doc)
+    assert stats.text[div] == len(PROSE) + len("A link of some length")
+    assert stats.links[div] == len("A link of some length")
+    assert stats.good[div] == len(PROSE)
+
+
+def test_stats_do_not_count_boilerplate_class_text_as_prose() -> None:
+    """Text inside a block whose class names boilerplate is noise, not prose."""
+    doc = _doc(f'<div><div class="sidebar-widget"><p>{PROSE}</p></div></div>')
+    outer = doc.find(".//div")
+    stats = generic.Stats(doc)
+    assert stats.good[outer] == 0
+    assert stats.noise[outer] == len(PROSE)
+
+
+def test_article_split_across_sibling_containers_is_found_whole() -> None:
+    """When the text sits in several sibling blocks, the root is their common parent."""
+    parts = "".join(
+        f'<div class="entry-part"><h2>Part {i}</h2><p>{PROSE}</p></div>' for i in range(4)
+    )
+    r = clean(
+        f"<html><body><main>{parts}</main><div class='menu'><a href='/'>Home</a></div>"
+        "</body></html>",
+        url="https://example.test/a",
+    )
+    assert r.text.count("The council voted") == 4
+    assert "Part 3" in r.text
+
+
+def test_link_list_beside_the_article_is_left_out() -> None:
+    """A block of links next to the article does not join the chosen root."""
+    links = "".join(f'<li><a href="/n{i}">Other headline number {i}</a></li>' for i in range(12))
+    r = clean(
+        f"<html><body><div><div class='story'><p>{PROSE}</p><p>{PROSE}</p></div>"
+        f"<div class='list'><ul>{links}</ul></div></div></body></html>",
+        url="https://example.test/a",
+    )
+    assert "Other headline" not in r.text
+    assert "The council voted" in r.text
+
+
+def test_thumbnail_teaser_inside_the_article_is_pruned() -> None:
+    """A link-dense block whose only images are inside its links is a teaser."""
+    teaser = "".join(
+        f'<div class="item"><a href="/t{i}"><img src="/t{i}.jpg">Teaser title {i} here</a></div>'
+        for i in range(3)
+    )
+    r = clean(
+        f"<html><body><article><p>{PROSE}</p><p>{PROSE}</p>{teaser}</article></body></html>",
+        url="https://example.test/a",
+    )
+    assert "Teaser title" not in r.text
+
+
+def test_figure_with_caption_inside_the_article_is_kept() -> None:
+    """Figures and their captions stay in the article."""
+    r = clean(
+        f"<html><body><article><p>{PROSE}</p><figure><img src='/a.jpg'>"
+        f"<figcaption>The reading room at night</figcaption></figure><p>{PROSE}</p>"
+        "</article></body></html>",
+        url="https://example.test/a",
+    )
+    assert "The reading room at night" in r.text
+
+
+def test_page_builder_class_names_are_not_boilerplate() -> None:
+    """Elementor / Gutenberg class names do not make a block look like a widget."""
+    el = etree.fromstring('<div class="elementor-widget elementor-widget-text-editor"/>')
+    assert generic.class_weight(el) == 0
+    assert generic.class_weight(etree.fromstring('<div class="sidebar-widget"/>')) < 0
+
+
+def test_home_page_of_links_gives_a_short_result() -> None:
+    """A page that is only lists of links yields little text, not a wall of links."""
+    links = "".join(
+        f'<li><a href="/n{i}">Headline number {i} of the day</a></li>' for i in range(40)
+    )
+    r = clean(f"<html><body><div><ul>{links}</ul></div></body></html>", url="https://example.test/")
+    assert len(r.text) < 200
+
+
+def test_prune_records_each_removal_once() -> None:
+    """A removed block's descendants are not recorded again as separate removals."""
+    doc = _doc(
+        f'<article><p>{PROSE}</p><div class="share-tools"><span>Share</span></div></article>'
+    )
+    root = doc.find(".//article")
+    rec = Recorder()
+    generic.prune(root, rec)
+    samples = [s for r in rec.removals() for s in r.samples]
+    assert samples == ["Share"]
+
+
+def test_one_walk_matcher_agrees_with_xpath() -> None:
+    """The one-walk matcher finds the same elements, in order, as each selector's XPath."""
+    sels = [
+        make_selector("css", "[class~='ad'], [id^='ad-'], ins.x, #top, [hidden], body > footer"),
+        make_selector("css", "[class*='share'], [class$='-box'], [data-role='nav'], nav"),
+        make_selector("xpath", "//p[@class='x']"),
+    ]
+    doc = _doc(
+        "<div class='ad big' id='ad-1'><ins class='x'>i</ins><p class='x' hidden>p</p></div>"
+        "<nav id='top' class='share-box'>n</nav><div data-role='nav'>d</div><footer>f</footer>"
+    )
+    assert Matcher(sels).select_all(doc) == [s.select(doc) for s in sels]

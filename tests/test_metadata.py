@@ -1,0 +1,79 @@
+"""Metadata: Readability's title, byline and date order, JSON-LD, meta tags and the page."""
+
+from __future__ import annotations
+
+from cleaner.metadata import article_title, extract, parse_date
+from cleaner.parse import parse_text
+
+
+def _md(head: str, body: str = "<p>x</p>"):
+    """Metadata of a page with ``head`` and ``body``."""
+    doc = parse_text(f"<html><head>{head}</head><body>{body}</body></html>")
+    return extract(doc, "https://example.test/a", {})
+
+
+def test_dublin_core_title_beats_open_graph_title() -> None:
+    """dc:title is preferred over og:title, as Readability does."""
+    md = _md('<meta property="og:title" content="OG"><meta name="dc.title" content="DC">')
+    assert md.title == "DC"
+
+
+def test_title_tag_is_cut_at_its_last_separator() -> None:
+    """A site name after " | " is cut from a <title> of enough words."""
+    doc = parse_text(
+        "<html><head><title>Council extends the library hours | Daily</title></head></html>"
+    )
+    assert article_title(doc) == "Council extends the library hours"
+
+
+def test_short_title_after_cutting_keeps_the_whole_title() -> None:
+    """When cutting would leave four words or fewer, the whole <title> stays."""
+    doc = parse_text("<html><head><title>Library hours - Daily News</title></head></html>")
+    assert article_title(doc) == "Library hours - Daily News"
+
+
+def test_en_dash_separates_the_site_name() -> None:
+    """An en dash between spaces counts as a title separator."""
+    doc = parse_text(
+        "<html><head><title>Lorem ipsum dolor sit amet – My site</title></head></html>"
+    )
+    assert article_title(doc) == "Lorem ipsum dolor sit amet"
+
+
+def test_jsonld_article_gives_byline_and_date() -> None:
+    """A schema.org article in JSON-LD supplies the author's name and the date."""
+    ld = (
+        '<script type="application/ld+json">{"@context": "https://schema.org", "@type": '
+        '"NewsArticle", "headline": "H", "author": [{"name": "Ana"}, {"name": "Budi"}], '
+        '"datePublished": "2024-05-01T10:00:00Z"}</script>'
+    )
+    md = _md(ld)
+    assert md.title == "H"
+    assert md.byline == "Ana, Budi"
+    assert md.published == "2024-05-01T10:00:00+00:00"
+
+
+def test_byline_comes_from_an_element_with_a_byline_class() -> None:
+    """Without meta tags, the first element whose class says byline gives the author."""
+    md = _md("<title>t</title>", '<div class="byline">By Ana Sari</div><p>text</p>')
+    assert md.byline == "Ana Sari"
+
+
+def test_hidden_byline_element_is_skipped() -> None:
+    """A byline element hidden by style is not used when a visible one exists."""
+    md = _md(
+        "<title>t</title>",
+        '<span class="author" style="display: none">Ghost</span><span class="author">Ana</span>',
+    )
+    assert md.byline == "Ana"
+
+
+def test_article_published_time_gives_the_date() -> None:
+    """article:published_time is read when JSON-LD has no date."""
+    md = _md('<meta property="article:published_time" content="2023-11-05T08:00:00+07:00">')
+    assert md.published == "2023-11-05T08:00:00+07:00"
+
+
+def test_indonesian_date_text_parses_with_its_zone() -> None:
+    """Indonesian month names and WIB become ISO 8601 with +07:00."""
+    assert parse_date("Kamis, 5 November 2015 14:56 WIB") == "2015-11-05T14:56:00+07:00"
