@@ -150,6 +150,11 @@ def rules_check(paths: tuple[str, ...]) -> None:
         sys.exit(1)
 
 
+from .serve import register as _register_serve  # noqa: E402
+
+_register_serve(main)
+
+
 from .rules_cmds import register as _register_rules  # noqa: E402
 
 _register_rules(rules_group)
