@@ -75,7 +75,8 @@ CREATE TABLE IF NOT EXISTS tags (
 );
 CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5(
     title, byline, text, site,
-    content='articles', content_rowid='id', tokenize='unicode61 remove_diacritics 2'
+    content='articles', content_rowid='id', tokenize='unicode61 remove_diacritics 2',
+    prefix='2 3'
 );
 CREATE TRIGGER IF NOT EXISTS articles_ai AFTER INSERT ON articles BEGIN
     INSERT INTO articles_fts(rowid, title, byline, text, site)
@@ -124,6 +125,7 @@ class SearchHit:
     published: str | None
     snippet: str
     rank: float
+    captured_at: str = ""
 
 
 class Index:
@@ -269,36 +271,73 @@ class Index:
         return int(self.db.execute("SELECT count(*) FROM articles").fetchone()[0])
 
     def search(
-        self, query: str, site: str | None = None, limit: int = 20, offset: int = 0
+        self,
+        query: str,
+        site: str | None = None,
+        limit: int = 20,
+        offset: int = 0,
+        marks: tuple[str, str] = ("[", "]"),
+        snippet_tokens: int = 12,
     ) -> list[SearchHit]:
-        """Ranked full-text search with highlighted snippets; any input is safe."""
+        """Ranked full-text search with highlighted snippets; any input is safe.
+
+        Two steps: rank with bm25 alone, then build snippets for the page of results only
+        (one statement doing both builds a snippet for every matching row: 3x slower for a
+        word found in most articles).
+        """
         match = fts_query(query)
         if not match:
             return []
-        sql = (
-            "SELECT a.id, a.title, a.url, a.site, a.published, "
-            "snippet(articles_fts, 2, '[', ']', '…', 12) AS snip, "
-            "bm25(articles_fts, 10.0, 3.0, 1.0, 2.0) AS rank "
-            "FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
-            "WHERE articles_fts MATCH ?"
-        )
+        rank_sql = "SELECT f.rowid FROM articles_fts f"
         args: list[Any] = [match]
         if site:
-            sql += " AND (a.site = ? OR a.site LIKE ?)"
+            rank_sql += " JOIN articles a ON a.id = f.rowid"
+        rank_sql += " WHERE articles_fts MATCH ?"
+        if site:
+            rank_sql += " AND (a.site = ? OR a.site LIKE ?)"
             args.extend([site.lower(), "%." + site.lower()])
-        sql += " ORDER BY rank LIMIT ? OFFSET ?"
+        rank_sql += " ORDER BY bm25(articles_fts, 10.0, 3.0, 1.0, 2.0) LIMIT ? OFFSET ?"
         args.extend([limit, offset])
+        db = self.db
+        try:
+            ids = [int(r[0]) for r in db.execute(rank_sql, args)]
+            if not ids:
+                return []
+            snippets = {
+                i: str(
+                    db.execute(
+                        "SELECT snippet(articles_fts, 2, ?, ?, '…', ?) FROM articles_fts "
+                        "WHERE articles_fts MATCH ? AND rowid = ?",
+                        (marks[0], marks[1], snippet_tokens, match, i),
+                    ).fetchone()[0]
+                    or ""
+                )
+                for i in ids
+            }
+            rows = {
+                int(r["id"]): r
+                for r in db.execute(
+                    "SELECT id, title, url, site, published, captured_at FROM articles "
+                    f"WHERE id IN ({', '.join('?' for _ in ids)})",
+                    ids,
+                )
+            }
+        except sqlite3.OperationalError:
+            # fts_query quotes every term; this is a last line of defence, never an error.
+            return []
         return [
             SearchHit(
-                r["id"],
-                r["title"],
-                r["url"],
-                r["site"],
-                r["published"],
-                r["snip"],
-                float(r["rank"]),
+                i,
+                rows[i]["title"],
+                rows[i]["url"],
+                rows[i]["site"],
+                rows[i]["published"],
+                snippets[i],
+                float(rank),
+                rows[i]["captured_at"],
             )
-            for r in self.db.execute(sql, args)
+            for rank, i in enumerate(ids, start=offset + 1)
+            if i in rows
         ]
 
 
