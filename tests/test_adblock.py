@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import lxml.html
@@ -214,7 +215,14 @@ def test_cleaning_the_page_drops_exactly_the_intended_elements(converted, host):
 )
 def test_selectors_translate(selector, expected):
     """Plain CSS stays CSS; procedural operators become XPath."""
-    assert translate(selector) == expected
+    assert _same_across_cssselect(translate(selector)) == expected
+
+
+def _same_across_cssselect(value: tuple[str, str]) -> tuple[str, str]:
+    """Drop the ``contains(@class, 'x') and`` pre-test newer cssselect versions emit
+    before the exact class-token test (same meaning, a faster XPath)."""
+    kind, expr = value
+    return kind, re.sub(r"contains\(@class, '[^']*'\) and ", "", expr)
 
 
 @pytest.mark.parametrize(
