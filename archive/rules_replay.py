@@ -245,24 +245,10 @@ def replay(data: bytes, url: str | None, content_type: str | None, rules: RuleSe
         "never article content",
         lambda: eng._strip_non_content(doc, rec),
     )
-    applied = [r for r in (site, rules.defaults) if r is not None]
-    for rule in applied:
-        for sel in rule.keep:
-            rec.protect(sel.select(doc))
-    if site is not None and site.content is not None:
-        roots = site.content.select(doc)
-        rec.protect_path(
-            roots
-            if len(roots) == 1
-            else [r.getparent() for r in roots if r.getparent() is not None]
-        )
     if not own:
-        if site is not None:
-            _apply(t, doc, site)
-        if rules.defaults is not None:
-            rec.guard = eng._holds_the_article(body)
-            _apply(t, doc, rules.defaults)
-            rec.guard = None
+        eng.run_rule_passes(doc, body, site, rules.defaults, rec, lambda r: _apply(t, doc, r))
+    else:
+        eng.protect_kept(doc, site, rules.defaults, rec)
     root, source = eng._choose_root(doc, body, site, own)
     if site is not None and site.content is not None:
         out.root_selector = _label(site.content.kind, site.content.expr)

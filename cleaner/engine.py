@@ -133,6 +133,45 @@ class _Found:
         return self._found
 
 
+def protect_kept(
+    doc: etree._Element, site: SiteRule | None, defaults: SiteRule | None, rec: Recorder
+) -> None:
+    """Mark what no edit may remove: ``keep`` elements, and the site's content root with the
+    containers around it (with several matches, paragraph-level selectors, each match itself
+    stays removable)."""
+    for rule in (site, defaults):
+        for sel in rule.keep if rule is not None else ():
+            rec.protect(sel.select(doc))
+    if site is not None and site.content is not None:
+        roots = site.content.select(doc)
+        rec.protect_path(
+            roots
+            if len(roots) == 1
+            else [r.getparent() for r in roots if r.getparent() is not None]
+        )
+
+
+def run_rule_passes(
+    doc: etree._Element,
+    body: etree._Element,
+    site: SiteRule | None,
+    defaults: SiteRule | None,
+    rec: Recorder,
+    apply: Callable[[SiteRule], None],
+) -> None:
+    """The rule passes in their fixed order: protections, the site rule, then the defaults
+    under the guard that keeps them off the article (``apply`` runs one rule's edits)."""
+    protect_kept(doc, site, defaults, rec)
+    if site is not None:
+        apply(site)
+    if defaults is not None:
+        rec.guard = _holds_the_article(body)
+        try:
+            apply(defaults)
+        finally:
+            rec.guard = None
+
+
 def _holds_the_article(body: etree._Element) -> Callable[[etree._Element], bool]:
     """A guard for site-independent removals: true for an element holding much of the page's
     prose (a wrapper whose class happens to say "subscribe" or "share"), not its links."""
@@ -255,25 +294,10 @@ def clean(
     rec = Recorder()
     _strip_non_content(doc, rec)
     applied = [r for r in (site, rules.defaults) if r is not None]
-    for rule in applied:
-        for sel in rule.keep:
-            rec.protect(sel.select(doc))
-    if site is not None and site.content is not None:
-        # The site named its article: no edit may remove it or a container around it.
-        # With several matches (paragraph-level selectors) each one stays removable itself.
-        roots = site.content.select(doc)
-        rec.protect_path(
-            roots
-            if len(roots) == 1
-            else [r.getparent() for r in roots if r.getparent() is not None]
-        )
     if not own:
-        if site is not None:
-            apply_rule(doc, site, rec)
-        if rules.defaults is not None:
-            rec.guard = _holds_the_article(body)
-            apply_rule(doc, rules.defaults, rec)
-            rec.guard = None
+        run_rule_passes(doc, body, site, rules.defaults, rec, lambda r: apply_rule(doc, r, rec))
+    else:
+        protect_kept(doc, site, rules.defaults, rec)
     root, source = _choose_root(doc, body, site, own)
     warnings = []
     if site is not None and site.content is not None and root is None:
