@@ -23,7 +23,14 @@ from .metadata import extract
 from .parse import decode, parse_fragment, parse_text
 from .render import GENERATOR, render_result
 from .ruleset import RuleSet, rules_digest
-from .sanitize import is_tracker, resolve_urls, safe_image_url, sanitize_fragment, url_policy
+from .sanitize import (
+    is_tracker,
+    resolve_links,
+    resolve_urls,
+    safe_image_url,
+    sanitize_fragment,
+    url_policy,
+)
 from .schema import SiteRule
 from .selectors import Selector
 from .text import to_text
@@ -284,7 +291,9 @@ def clean(
     doc = parse_text(text)
     own = _is_own_document(doc)
     base = url or _canonical(doc)
-    resolve_urls(doc, base)
+    # Links are made absolute inside the article only (after pruning): most of a page's
+    # anchors are navigation that is removed anyway, and URL checks cost per link.
+    resolve_urls(doc, base, links=False)
     md = extract(doc, base, site.fields if site else {})
     md.lead_image = safe_image_url(md.lead_image, base)
     next_page = _next_page(doc, site, base)
@@ -314,6 +323,7 @@ def clean(
             root = body
     if not own and (site is None or site.generic):
         generic.prune(root, rec, md.title, stats)
+    resolve_links(root, base)
     images = url_policy(root, rec, remote_images)
     content_html = sanitize_fragment(_inner_html(root), remote_images=remote_images).strip()
     fragment = parse_fragment(content_html or "<p></p>")

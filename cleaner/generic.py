@@ -9,6 +9,7 @@ blocks whose class/id says boilerplate, forms and empty wrappers.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from lxml import etree
@@ -182,8 +183,14 @@ CMS_RE = re.compile(r"(?<![\w-])(?:elementor|wp-block|et_pb|vc_|fl-)[\w-]*")
 
 def class_weight(el: etree._Element) -> int:
     """Readability's class/id weight: -25 for boilerplate words, +25 for content words."""
+    return _names_weight(el.get("class"), el.get("id"))
+
+
+@functools.lru_cache(maxsize=8192)
+def _names_weight(cls: str | None, ident: str | None) -> int:
+    """The weight of a class and id pair (cached: pages repeat the same names)."""
     weight = 0
-    for value in (el.get("class"), el.get("id")):
+    for value in (cls, ident):
         if not value:
             continue
         value = CMS_RE.sub(" ", value)

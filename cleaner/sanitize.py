@@ -427,8 +427,8 @@ def _unnest_void_elements(root: etree._Element) -> None:
             parent.insert(at + offset, child)
 
 
-def resolve_urls(root: etree._Element, base: str | None) -> None:
-    """Make links absolute and resolve lazy images, on the whole document, in place."""
+def resolve_urls(root: etree._Element, base: str | None, links: bool = True) -> None:
+    """Resolve lazy images (and, unless ``links`` is false, make links absolute) in place."""
     _unnest_void_elements(root)
     _html_image_aliases(root)
     for img in list(root.iter("img")):
@@ -440,6 +440,12 @@ def resolve_urls(root: etree._Element, base: str | None) -> None:
         for a in (*LAZY_ATTRS, "srcset", "data-srcset", "data-lazy-srcset", "sizes"):
             if a in img.attrib:
                 del img.attrib[a]
+    if links:
+        resolve_links(root, base)
+
+
+def resolve_links(root: etree._Element, base: str | None) -> None:
+    """Make every ``<a href>`` under ``root`` absolute, dropping ones our policy refuses."""
     for a in root.iter("a"):
         href = a.get("href")
         if href is not None:
