@@ -429,6 +429,13 @@ class Archive:
             tmp.unlink(missing_ok=True)
             raise ArchiveError(f"cannot write {path}: {exc.strerror or exc}") from None
 
+    def _page_differs(self, rel: Path, doc: str) -> bool:
+        """True when the stored clean page is missing or not ``doc`` (skip needless fsyncs)."""
+        try:
+            return (self.root / rel).read_text(encoding="utf-8") != doc
+        except OSError:
+            return True
+
     def save_article(
         self, url: str, pages: list[Page], images: dict[str, bytes], tags: Iterable[str]
     ) -> int:
@@ -499,7 +506,7 @@ class Archive:
         changed = text != old_text
         if write and (changed or new_digest != row["rules_digest"]):  # type: ignore[index]
             self.save_article(row["url"], pages, images, ())  # type: ignore[index]
-        elif write:
+        elif write and self._page_differs(Path(row["html_path"]), doc):  # type: ignore[index]
             self._write_page(Path(row["html_path"]), doc)  # type: ignore[index]
         return changed, old_text, text
 
