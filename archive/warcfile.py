@@ -239,43 +239,9 @@ class WarcWriter:
         truncated: str | None = None,
     ) -> tuple[RecordRef, RecordRef]:
         """Write a response record and its request record (linked by WARC-Concurrent-To)."""
-        with self._lock:
-            self._ensure_room()
-            date = warc_date(self.clock())
-            resp_id = self.new_id()
-            req_id = self.new_id()
-            _, payload = split_http(response)
-            headers = [("WARC-Target-URI", url)]
-            if ip:
-                headers.append(("WARC-IP-Address", ip))
-            if truncated:
-                headers.append(("WARC-Truncated", truncated))
-            resp_ref, req_ref = self._append_all(
-                [
-                    build_record(
-                        "response",
-                        response,
-                        headers,
-                        resp_id,
-                        date,
-                        "application/http; msgtype=response",
-                        sha1_digest(payload),
-                    ),
-                    build_record(
-                        "request",
-                        request,
-                        [("WARC-Target-URI", url), ("WARC-Concurrent-To", resp_id)],
-                        req_id,
-                        date,
-                        "application/http; msgtype=request",
-                        None,
-                    ),
-                ]
-            )
-            return (
-                RecordRef(resp_ref.filename, resp_ref.offset, resp_ref.length, resp_id, date),
-                RecordRef(req_ref.filename, req_ref.offset, req_ref.length, req_id, date),
-            )
+        _, payload = split_http(response)
+        extra = [("WARC-Truncated", truncated)] if truncated else []
+        return self._write_pair("response", url, response, sha1_digest(payload), extra, request, ip)
 
     def write_revisit(
         self,
@@ -289,47 +255,54 @@ class WarcWriter:
         ip: str | None = None,
     ) -> tuple[RecordRef, RecordRef]:
         """Write a revisit (identical payload) record with its request record."""
+        extra = [
+            ("WARC-Profile", "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"),
+            ("WARC-Refers-To-Target-URI", refers_to_uri),
+            ("WARC-Refers-To-Date", refers_to_date),
+            ("WARC-Refers-To", refers_to_id),
+        ]
+        return self._write_pair(
+            "revisit", url, response_headers, payload_digest, extra, request, ip
+        )
+
+    def _write_pair(
+        self,
+        rtype: str,
+        url: str,
+        block: bytes,
+        payload_digest: str,
+        extra: list[tuple[str, str]],
+        request: bytes,
+        ip: str | None,
+    ) -> tuple[RecordRef, RecordRef]:
+        """Write a response/revisit record and its request record in one write + fsync."""
         with self._lock:
             self._ensure_room()
             date = warc_date(self.clock())
-            rev_id = self.new_id()
+            main_id = self.new_id()
             req_id = self.new_id()
-            headers = [
-                ("WARC-Target-URI", url),
-                (
-                    "WARC-Profile",
-                    "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest",
-                ),
-                ("WARC-Refers-To-Target-URI", refers_to_uri),
-                ("WARC-Refers-To-Date", refers_to_date),
-                ("WARC-Refers-To", refers_to_id),
-            ]
+            headers = [("WARC-Target-URI", url), *extra]
             if ip:
                 headers.append(("WARC-IP-Address", ip))
-            rev_ref, req_ref = self._append_all(
+            http = "application/http; msgtype="
+            main_ref, req_ref = self._append_all(
                 [
                     build_record(
-                        "revisit",
-                        response_headers,
-                        headers,
-                        rev_id,
-                        date,
-                        "application/http; msgtype=response",
-                        payload_digest,
+                        rtype, block, headers, main_id, date, http + "response", payload_digest
                     ),
                     build_record(
                         "request",
                         request,
-                        [("WARC-Target-URI", url), ("WARC-Concurrent-To", rev_id)],
+                        [("WARC-Target-URI", url), ("WARC-Concurrent-To", main_id)],
                         req_id,
                         date,
-                        "application/http; msgtype=request",
+                        http + "request",
                         None,
                     ),
                 ]
             )
             return (
-                RecordRef(rev_ref.filename, rev_ref.offset, rev_ref.length, rev_id, date),
+                RecordRef(main_ref.filename, main_ref.offset, main_ref.length, main_id, date),
                 RecordRef(req_ref.filename, req_ref.offset, req_ref.length, req_id, date),
             )
 

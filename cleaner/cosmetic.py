@@ -66,30 +66,17 @@ _TR = HTMLTranslator()
 def _tokens(selector: str) -> list[tuple[str, str]]:
     """Split one selector into ("css", text) and (operator, argument) tokens."""
     out: list[tuple[str, str]] = []
-    pos, i, depth, quote = 0, 0, 0, ""
-    while i < len(selector):
-        ch = selector[i]
-        if ch == "\\":
-            i += 2
-            continue
-        if quote:
-            quote = "" if ch == quote else quote
-        elif ch in "'\"":
-            quote = ch
-        elif ch in "([":
-            depth += 1
-        elif ch in ")]":
-            depth -= 1
-        elif ch == ":" and depth == 0:
-            m = OP_RE.match(selector, i)
-            if m and (m.group(1) in OPS or m.group(1) in BROWSER_OPS):
-                end = match_bracket(selector, m.end() - 1, "(", ")")
-                if selector[pos:i]:
-                    out.append(("css", selector[pos:i]))
-                out.append((m.group(1), selector[m.end() : end]))
-                pos = i = end + 1
-                continue
-        i += 1
+    pos = 0
+    for i in top_level(selector, ":"):
+        if i < pos:
+            continue  # inside an operator argument already consumed
+        m = OP_RE.match(selector, i)
+        if m and (m.group(1) in OPS or m.group(1) in BROWSER_OPS):
+            end = match_bracket(selector, m.end() - 1, "(", ")")
+            if selector[pos:i]:
+                out.append(("css", selector[pos:i]))
+            out.append((m.group(1), selector[m.end() : end]))
+            pos = end + 1
     if selector[pos:]:
         out.append(("css", selector[pos:]))
     return out
