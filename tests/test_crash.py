@@ -8,10 +8,11 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from origin import Origin, html_page, png
+from origin import Conn, Origin, Request, html_page, png, response
 
 from archive.consistency import check_index
 from archive.store import Archive
@@ -20,12 +21,26 @@ from archive.verify import repair_file, verify_paths
 CLEANER = str(Path(sys.executable).parent / "cleaner")
 
 
-def _site(origin: Origin, n: int) -> list[str]:
-    """``n`` article pages with one image each; returns their URLs."""
+def _site(origin: Origin, n: int, delay: float = 0.0) -> list[str]:
+    """``n`` article pages with one image each (answered after ``delay`` s); their URLs."""
     for i in range(n):
-        origin.add_page(f"/a/{i}.html", html_page(i, images=1))
-        origin.add_page(f"/img/{i}-0.png", png(i), content_type="image/png")
+        for path, raw in (
+            (f"/a/{i}.html", response(html_page(i, images=1))),
+            (f"/img/{i}-0.png", response(png(i), content_type="image/png")),
+        ):
+            origin.add_handler(path, _slow(raw, delay))
     return [origin.url(f"/a/{i}.html") for i in range(n)]
+
+
+def _slow(raw: bytes, delay: float) -> Callable[[Conn, Request], None]:
+    """A handler sending ``raw`` after ``delay`` seconds."""
+
+    def handle(conn: Conn, request: Request) -> None:
+        """Wait, then answer."""
+        if conn.sleep(delay):
+            conn.send(raw)
+
+    return handle
 
 
 def _batch(root: Path, urls_file: Path, concurrency: int = 8) -> subprocess.Popen[bytes]:
@@ -64,7 +79,9 @@ def test_kill_9_at_20_random_points_loses_nothing(tmp_path):
     rng = random.Random(20261125)
     root = tmp_path / "arc"
     with Origin() as origin:
-        urls = _site(origin, 500)
+        # 20 ms per response: the whole batch needs over 20 s of one-at-a-time fetching, so
+        # every kill (at most 0.8 s into a run) lands while work remains.
+        urls = _site(origin, 500, delay=0.02)
         urls_file = tmp_path / "urls.txt"
         urls_file.write_text("\n".join(urls) + "\n")
         kills = 0
