@@ -181,16 +181,40 @@ def run_rule_passes(
 
 def _holds_the_article(body: etree._Element) -> Callable[[etree._Element], bool]:
     """A guard for site-independent removals: true for an element holding much of the page's
-    prose (a wrapper whose class happens to say "subscribe" or "share"), not its links."""
+    text (a wrapper whose class happens to say "subscribe" or "share"), not its links, or
+    holding the page's main run of paragraphs (teaser lists can outweigh a short article in
+    raw text, never in paragraphs sharing one parent). A reader-comment section is never
+    guarded."""
     page = len(generic.element_text(body))
     limit = max(1000, int(page * 0.3))
+    cluster = _main_paragraphs(body)
 
     def guard(el: etree._Element) -> bool:
-        """True when removing ``el`` would take a large share of the page's prose."""
+        """True when removing ``el`` would take the article or much of the page's prose."""
+        if generic.is_comments(el):
+            return False
+        node = cluster
+        while node is not None:
+            if node is el:
+                return True
+            node = node.getparent()
         n = len(generic.element_text(el))
         return n > limit and generic.link_density(el, n) < 0.5
 
     return guard
+
+
+def _main_paragraphs(body: etree._Element) -> etree._Element | None:
+    """The element whose ``<p>`` children hold the most prose (at least 300 characters in
+    paragraphs of ``generic.PROSE_MIN`` or more with few links), or None."""
+    runs: dict[etree._Element, int] = {}
+    for p in body.iter("p"):
+        n = len(generic.element_text(p))
+        if n >= generic.PROSE_MIN and generic.link_density(p, n) < 0.35:
+            parent = p.getparent()
+            runs[parent] = runs.get(parent, 0) + n
+    best = max(runs.items(), key=lambda kv: kv[1], default=None)
+    return best[0] if best is not None and best[1] >= 300 else None
 
 
 def _strip_non_content(doc: etree._Element, rec: Recorder) -> None:

@@ -103,6 +103,26 @@ KEEP_TAGS = {
 }
 
 
+# Names of reader-comment sections (WordPress, Disqus, Slashdot, Genesis, Indonesian sites):
+# readers' comments are never the article, however much prose they hold.
+COMMENTS_RE = re.compile(
+    r"(?<![\w-])(?:comments?|comment-?list|comments?-(?:area|section|wrapper|container|list)|"
+    r"commentlisting|entry-comments|disqus_thread|komentar|reader-interactions)(?![\w-])",
+    re.IGNORECASE,
+)
+
+
+def is_comments(el: etree._Element) -> bool:
+    """True when the element's class or id names a reader-comment section."""
+    return _names_comments(el.get("class"), el.get("id"))
+
+
+@functools.lru_cache(maxsize=4096)
+def _names_comments(cls: str | None, ident: str | None) -> bool:
+    """Whether a class and id pair names a comment section (cached)."""
+    return any(v and COMMENTS_RE.search(v) for v in (cls, ident))
+
+
 # A block's loose text counts as prose from this many characters (labels, dates, buttons and
 # one-line teasers are shorter).
 PROSE_MIN = 80
@@ -305,10 +325,10 @@ def _widen(top: etree._Element, stats: Stats) -> etree._Element:
 
 
 def _inside_unlikely(el: etree._Element) -> bool:
-    """True when an ancestor is a nav/footer/aside-like element."""
+    """True when an ancestor is a nav/footer/aside-like element or a comment section."""
     node = el.getparent()
     while node is not None:
-        if isinstance(node.tag, str) and node.tag in UNLIKELY_TAGS:
+        if isinstance(node.tag, str) and (node.tag in UNLIKELY_TAGS or is_comments(node)):
             return True
         node = node.getparent()
     return False
@@ -351,6 +371,8 @@ def _boilerplate_reason(
     tag = el.tag
     n = stats.text.get(el, 0)
     ld = stats.density(el)
+    if tag not in INLINE_TAGS and is_comments(el):
+        return "reader comments"
     if n > share and ld < 0.5:
         return None
     if tag in UNLIKELY_TAGS:

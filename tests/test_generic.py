@@ -130,3 +130,56 @@ def test_one_walk_matcher_agrees_with_xpath() -> None:
         "<nav id='top' class='share-box'>n</nav><div data-role='nav'>d</div><footer>f</footer>"
     )
     assert Matcher(sels).select_all(doc) == [s.select(doc) for s in sels]
+
+
+COMMENT = (
+    "I tried this last spring and the results were mixed at best, mostly because the weather "
+    "turned cold again right after I planted everything out in the garden beds."
+)
+
+
+def test_reader_comments_are_removed_however_long() -> None:
+    """A comment section goes even when it holds more prose than the article."""
+    comments = "".join(
+        f'<li class="comment"><div class="comment-content"><p>{COMMENT} #{i}</p></div></li>'
+        for i in range(12)
+    )
+    r = clean(
+        f"<html><body><main><article><h1>Library hours</h1><p>{PROSE}</p><p>{PROSE}</p>"
+        f'</article><div class="entry-comments" id="comments"><h2>12 Comments</h2>'
+        f'<ol class="comment-list">{comments}</ol></div></main></body></html>',
+        url="https://example.test/a",
+    )
+    assert r.text.count("The council voted") == 2
+    assert "I tried this last spring" not in r.text
+    assert "12 Comments" not in r.text
+
+
+def test_comment_section_is_never_chosen_as_the_article() -> None:
+    """Paragraphs inside a comment section do not vote for the article root."""
+    comments = "".join(f'<div class="comment-body"><p>{COMMENT}</p></div>' for i in range(20))
+    r = clean(
+        f"<html><body><div class='post'><p>{PROSE}</p></div>"
+        f"<div id='comments'>{comments}</div></body></html>",
+        url="https://example.test/a",
+    )
+    assert "The council voted" in r.text
+    assert "I tried this last spring" not in r.text
+
+
+def test_share_wrapper_left_open_around_the_article_keeps_it() -> None:
+    """Broken markup can leave a share bar's <div> open around the article: the defaults'
+    share selector must not take the article with it, even when teaser lists outweigh it."""
+    teasers = "".join(
+        f"<div class='teaser'><a href='/t{i}'>Teaser headline {i}</a><p>A teaser summary "
+        f"that runs for a while so that it looks like a sentence of prose, number {i}.</p></div>"
+        for i in range(30)
+    )
+    r = clean(
+        "<html><body><div class='detail'><div class='author-and-share'>"
+        "<a href='/s'>Share on Facebook</a>"
+        f"<div class='body-text'><p>{PROSE}</p><p>{PROSE}</p><p>{PROSE}</p></div></div></div>"
+        f"<div class='more'>{teasers}</div></body></html>",
+        url="https://example.test/a",
+    )
+    assert r.text.count("The council voted") == 3
