@@ -100,7 +100,7 @@ def gzip_member(data: bytes) -> bytes:
     return c.compress(data) + c.flush()
 
 
-def _fsync_dir(directory: Path) -> None:
+def fsync_dir(directory: Path) -> None:
     """Make a directory's entries (new or renamed files) durable."""
     dfd = os.open(directory, os.O_RDONLY)
     try:
@@ -156,7 +156,7 @@ class WarcWriter:
             raise
         self._fh = os.fdopen(fd, "ab")
         self._path = path
-        _fsync_dir(self.directory)
+        fsync_dir(self.directory)
         info = (
             f"software: {self.software}\r\nformat: WARC File Format 1.1\r\n"
             f"conformsTo: https://iipc.github.io/warc-specifications/specifications/"
@@ -210,7 +210,7 @@ class WarcWriter:
         os.link(self._path, final)
         os.unlink(self._path)
         fh.close()  # type: ignore[attr-defined]
-        _fsync_dir(self.directory)
+        fsync_dir(self.directory)
         self._fh = None
         self._path = None
 
