@@ -171,6 +171,8 @@ def run_rule_passes(
     protect_kept(doc, site, defaults, rec)
     if site is not None:
         apply(site)
+    if site is None or site.generic:
+        generic.cut_trailers(body, rec)
     if defaults is not None:
         rec.guard = _holds_the_article(body)
         try:

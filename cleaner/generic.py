@@ -396,6 +396,124 @@ def _boilerplate_reason(
     return None
 
 
+# Headings that open what follows an article: related links, author boxes, sharing, comment
+# forms and newsletter boxes (English and Indonesian), matched against a whole short block.
+TRAILER_RE = re.compile(
+    r"(?:related(?: (?:posts?|articles?|stories|reads|content|news|links|reading|topics))?|"
+    r"you (?:might|may|will) (?:also )?(?:like|love|enjoy|be interested in)|"
+    r"(?:more|others?) (?:from|on|in|by) .{1,40}|"
+    r"more (?:stories|articles|posts|news|to explore|to read|like this|reading|for you)|"
+    r"read (?:next|more|also)|also read|"
+    r"recommended(?: for you| reading| articles| stories| posts)?|"
+    r"(?:most )?popular(?: posts| articles| stories| now| news)?|"
+    r"(?:latest|recent) (?:news|posts|articles|stories|blogs?)|trending(?: now| stories)?|"
+    r"keep reading|what to read next|(?:don'?t|do not) miss|up next|"
+    r"about the (?:authors?|reviewers?|writer)|author bio|meet the (?:authors?|team)|"
+    r"like this|share this(?: article| post| story)?|leave a (?:reply|comment)|"
+    r"\d+ (?:comments?|responses?|replies)|comments?|join the (?:discussion|conversation)|"
+    r"berita (?:terkait|lainnya|terpopuler|pilihan|terkini)|artikel (?:terkait|lainnya)|"
+    r"baca juga|terpopuler|rekomendasi(?: untuk anda)?|tulis komentar|komentar)"
+    r"\s*[:!.…»›>-]*",
+    re.IGNORECASE,
+)
+HEADING_TAGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
+# The share of the page's paragraph prose that must come before such a heading.
+TRAILER_AFTER = 0.75
+
+
+def cut_trailers(body: etree._Element, rec: Recorder) -> None:
+    """Remove what follows the article's end: from a trailer heading ("Related posts", "About
+    the author", "Leave a reply" …) that comes after most of the page's paragraph prose, every
+    later element inside the smallest block holding both the heading and the article.
+    """
+    # Prose counts where paragraphs run together (two or more under one parent): an author
+    # bio or a teaser's summary after the end is a lone paragraph.
+    markers: list[tuple[etree._Element, int]] = []
+    paras: list[tuple[etree._Element, int]] = []
+    for el in body.iter():
+        tag = el.tag
+        if not isinstance(tag, str):
+            continue
+        if tag == "p":
+            n = _prose_len(el)
+            if n:
+                paras.append((el, n))
+            continue
+        if tag in HEADING_TAGS:
+            text = element_text(el)
+        elif len(el) == 0 and el.text and tag not in INLINE_TAGS:
+            text = el.text.strip()
+        else:
+            continue
+        if text and len(text) <= 60 and TRAILER_RE.fullmatch(text):
+            markers.append((el, len(paras)))
+    if not markers:
+        return
+    # The article's main run: the parent whose paragraphs hold the most prose.
+    per_parent: dict[etree._Element | None, int] = {}
+    for p, n in paras:
+        parent = p.getparent()
+        per_parent[parent] = per_parent.get(parent, 0) + n
+    if not per_parent:
+        return
+    main = max(per_parent, key=lambda k: per_parent[k])
+    total = per_parent[main]
+    running = [0]
+    for p, n in paras:
+        running.append(running[-1] + (n if p.getparent() is main else 0))
+    if total < 400:
+        return
+    removed: list[str] = []
+    for marker, i in markers:
+        if running[i] < total * TRAILER_AFTER or not _attached_to(marker, body):
+            continue
+        _cut_after(marker, body, running[i], rec, removed)
+    rec.add(RULE_ID, "trailer heading", "what follows the article's end", removed)
+
+
+def _attached_to(el: etree._Element, root: etree._Element) -> bool:
+    """True when ``el`` is still inside ``root``."""
+    node: etree._Element | None = el
+    while node is not None:
+        if node is root:
+            return True
+        node = node.getparent()
+    return False
+
+
+def _cut_after(
+    marker: etree._Element, body: etree._Element, before: int, rec: Recorder, removed: list[str]
+) -> None:
+    """Remove ``marker`` and what follows it, up to the first ancestor that holds article
+    prose (``before`` characters of it came before the marker)."""
+    node = marker
+    while node is not body:
+        parent = node.getparent()
+        if parent is None:
+            break
+        for sib in list(node.itersiblings()):
+            if isinstance(sib.tag, str) and sib not in rec.protected:
+                removed.append(element_text(sib) or f"<{sib.tag}>")
+                drop(sib)
+        if parent in rec.protected or _prose_len_under(parent) > before * 0.5:
+            break
+        node = parent
+    if marker not in rec.protected:
+        removed.append(element_text(marker))
+        drop(marker)
+
+
+def _prose_len(p: etree._Element) -> int:
+    """Length of a paragraph counted as prose (0 for a short or link-heavy one)."""
+    n = len(element_text(p))
+    return n if n >= PROSE_MIN and link_density(p, n) < 0.35 else 0
+
+
+def _prose_len_under(el: etree._Element) -> int:
+    """Paragraph prose inside ``el``."""
+    return sum(_prose_len(p) for p in el.iter("p"))
+
+
 def _unlinked(img: etree._Element, top: etree._Element) -> bool:
     """True when no ``<a>`` between ``img`` and ``top`` wraps the image."""
     node = img.getparent()

@@ -183,3 +183,33 @@ def test_share_wrapper_left_open_around_the_article_keeps_it() -> None:
         url="https://example.test/a",
     )
     assert r.text.count("The council voted") == 3
+
+
+def test_what_follows_a_trailer_heading_after_the_article_is_cut() -> None:
+    """After the article's paragraphs, a "Related posts" heading and everything after it go,
+    even when the teasers and the bio after it carry prose of their own."""
+    teasers = "".join(
+        f"<div class='card'><h4><a href='/p{i}'>Another post {i}</a></h4><p>{COMMENT}</p>"
+        f"<p>{COMMENT}</p></div>"
+        for i in range(4)
+    )
+    r = clean(
+        f"<html><body><div class='wrap'><div class='entry'><p>{PROSE}</p><p>{PROSE}</p>"
+        f"<p>{PROSE}</p></div><h3>About the author</h3><p>Jo writes about towns.</p>"
+        f"<h3>You might also like</h3><div class='grid'>{teasers}</div></div></body></html>",
+        url="https://example.test/a",
+    )
+    assert r.text.count("The council voted") == 3
+    assert "Another post" not in r.text
+    assert "I tried this last spring" not in r.text
+    assert "About the author" not in r.text
+
+
+def test_trailer_heading_before_most_of_the_article_cuts_nothing() -> None:
+    """A "Related" heading early in the article does not end it."""
+    r = clean(
+        f"<html><body><div class='entry'><p>{PROSE}</p><h3>Related</h3>"
+        f"<p>{PROSE}</p><p>{PROSE}</p><p>{PROSE}</p></div></body></html>",
+        url="https://example.test/a",
+    )
+    assert r.text.count("The council voted") == 4
