@@ -449,9 +449,15 @@ def _to_utf8(text: str) -> bytes:
     return _CONTROL_RE.sub("\ufffd", text.replace("\x0c", " ")).encode("utf-8")
 
 
+# ``</body>`` and ``</html>`` end nothing in HTML5: content after them still goes into the
+# body. libxml2 drops what follows a stray ``</html>`` (seen mid-page after a theme's header
+# template), so both are taken out before parsing.
+_DOCUMENT_END_RE = re.compile(r"</(?:body|html)\s*>", re.IGNORECASE)
+
+
 def parse_text(text: str) -> etree._Element:
     """Parse decoded HTML text to an lxml document; raise ParseError on lost depth."""
-    return _parse_checked(_to_utf8(text), lxml.html.document_fromstring)
+    return _parse_checked(_to_utf8(_DOCUMENT_END_RE.sub("", text)), lxml.html.document_fromstring)
 
 
 def parse_fragment(html: str) -> etree._Element:

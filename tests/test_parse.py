@@ -591,3 +591,16 @@ def test_clean_keeps_curly_quotes_of_iso_8859_1_labelled_page() -> None:
     assert "“Kami tidak akan menyerah,” kata" in result.text
     assert "€ 5.000 tiba dari luar negeri…" in result.text
     assert not any("\x80" <= ch <= "\x9f" for ch in result.text)
+
+
+def test_content_after_a_stray_html_end_tag_stays_in_the_body() -> None:
+    """HTML5 keeps parsing into <body> after ``</body></html>``; a theme that closes the
+    document after its header must not lose the article that follows."""
+    doc = parse_text(
+        "<html><body><header><a href='/'>Home</a></header></body></html>"
+        "<div class='post'><p>The article text that follows the stray end tags.</p></div>"
+        "</body></html>"
+    )
+    body = doc.find("body")
+    assert body is not None
+    assert "The article text that follows" in body.text_content()
