@@ -236,6 +236,50 @@ def _strip_non_content(doc: etree._Element, rec: Recorder) -> None:
     rec.add("builtin:non-content", ", ".join(NON_CONTENT_TAGS), "never article content", tags)
 
 
+# The parser drops comments, so a boundary's closing ``<!--/$-->`` is kept as this marker.
+BOUNDARY_END = "cleaner-boundary-end"
+
+
+def _swap_streamed_boundaries(doc: etree._Element) -> None:
+    """Put streamed server-rendered content where the page shows it.
+
+    React's streaming renderer sends placeholders first and the real content later in
+    ``<div hidden id="S:n">``, which a script moves into place: over a boundary's
+    ``<template id="B:n">`` and its "Loading…" fallback, or over a segment's
+    ``<template id="P:n">``. Without scripts the article would be the placeholders.
+    """
+    templates = {
+        t.get("id"): t for t in doc.iter("template") if (t.get("id") or "")[:2] in ("B:", "P:")
+    }
+    for hidden in list(doc.iter("div")):
+        ident = hidden.get("id") or ""
+        if ident[:2] != "S:" or hidden.get("hidden") is None:
+            continue
+        tpl = templates.get("B:" + ident[2:])
+        fallback: list[etree._Element] = []
+        if tpl is not None:
+            # A boundary's fallback runs to its closing comment, else it is the next element.
+            for sib in tpl.itersiblings():
+                fallback.append(sib)
+                if sib.tag == "template" and sib.get("id") == BOUNDARY_END:
+                    break
+            else:
+                fallback = [s for s in fallback[:1] if len(generic.element_text(s)) < 100]
+        else:
+            tpl = templates.get("P:" + ident[2:])
+        parent = tpl.getparent() if tpl is not None else None
+        if tpl is None or parent is None:
+            continue
+        at = parent.index(tpl)
+        for child in list(hidden):
+            parent.insert(at, child)
+            at += 1
+        for node in fallback:
+            drop(node)
+        drop(tpl)
+        drop(hidden)
+
+
 def _is_own_document(doc: etree._Element) -> bool:
     """True when the page is a reading document this cleaner produced."""
     return any(
@@ -314,7 +358,12 @@ def clean(
     text = decoded.text
     for rep in site.replace if site else ():
         text, _ = rep.apply(text)
+    streamed = 'hidden id="S:' in text
+    if streamed:
+        text = text.replace("<!--/$-->", f'<template id="{BOUNDARY_END}"></template>')
     doc = parse_text(text)
+    if streamed:
+        _swap_streamed_boundaries(doc)
     own = _is_own_document(doc)
     base = url or _canonical(doc)
     # Links are made absolute inside the article only (after pruning): most of a page's

@@ -273,3 +273,31 @@ def test_reading_document_shows_a_human_date_and_keeps_iso_in_datetime(result):
         '<time datetime="2023-10-27T17:33:00+07:00">27 Oct 2023, 17:33 (UTC+07:00)</time>'
         in result.html
     )
+
+
+STREAMED_PARA = (
+    "Index funds track a market index, so an investor owns a slice of every company in it "
+    "and pays far lower fees than an actively managed fund would charge for the same job."
+)
+
+
+def test_streamed_react_content_replaces_its_loading_placeholders() -> None:
+    """Streamed server rendering sends "Loading…" fallbacks first and the content later in
+    hidden ``S:n`` divs (boundaries ``B:n`` and segments ``P:n``, ids in hex): the cleaned
+    article is the content, in the placeholders' order."""
+    html = (
+        "<html><body><div class='article-body'>"
+        '<template id="B:0"></template><div>Loading paragraph...</div>'
+        '<!--$?--><template id="B:1"></template><div>Loading…</div><p>fallback</p><!--/$-->'
+        '<div><template id="P:a"></template></div>'
+        "</div>"
+        f'<div hidden id="S:1"><p>Second. {STREAMED_PARA}</p></div>'
+        f'<div hidden id="S:0"><p>First. {STREAMED_PARA}</p></div>'
+        f'<div hidden id="S:a"><p>Third. {STREAMED_PARA}</p></div>'
+        "</body></html>"
+    )
+    r = clean(html, url="https://example.test/a")
+    assert "Loading" not in r.text
+    assert "fallback" not in r.text
+    first, second, third = (r.text.find(w) for w in ("First.", "Second.", "Third."))
+    assert -1 < first < second < third
