@@ -165,20 +165,27 @@ def run_rule_passes(
     defaults: SiteRule | None,
     rec: Recorder,
     apply: Callable[[SiteRule], None],
-) -> None:
+) -> list[generic.Trailer]:
     """The rule passes in their fixed order: protections, the site rule, then the defaults
-    under the guard that keeps them off the article (``apply`` runs one rule's edits)."""
+    under the guard that keeps them off the article (``apply`` runs one rule's edits).
+    Returns the trailer headings found on the page, for ``generic.cut_trailers`` once the
+    article root is chosen (cutting earlier would change which root is chosen)."""
     protect_kept(doc, site, defaults, rec)
     if site is not None:
         apply(site)
-    if site is None or site.generic:
-        generic.cut_trailers(body, rec)
+    trailers = generic.find_trailers(body) if site is None or site.generic else []
+    # The defaults would remove some trailer headings ("Related", "Comments"): keep them
+    # until the article root is chosen and what follows them is cut.
+    held = [m for m, _ in trailers if m not in rec.protected]
+    rec.protected.update(held)
     if defaults is not None:
         rec.guard = _holds_the_article(body)
         try:
             apply(defaults)
         finally:
             rec.guard = None
+    rec.protected.difference_update(held)
+    return trailers
 
 
 def _holds_the_article(body: etree._Element) -> Callable[[etree._Element], bool]:
@@ -378,8 +385,11 @@ def clean(
     rec = Recorder()
     _strip_non_content(doc, rec)
     applied = [r for r in (site, rules.defaults) if r is not None]
+    trailers: list[generic.Trailer] = []
     if not own:
-        run_rule_passes(doc, body, site, rules.defaults, rec, lambda r: apply_rule(doc, r, rec))
+        trailers = run_rule_passes(
+            doc, body, site, rules.defaults, rec, lambda r: apply_rule(doc, r, rec)
+        )
     else:
         protect_kept(doc, site, rules.defaults, rec)
     root, source = _choose_root(doc, body, site, own)
@@ -396,6 +406,8 @@ def clean(
         source = "generic" if root is not None else "page"
         if root is None:
             root = body
+    if trailers:
+        generic.cut_trailers(root, trailers, rec)
     if not own and (site is None or site.generic):
         generic.prune(root, rec, md.title, stats)
     resolve_links(root, base)

@@ -403,16 +403,18 @@ TRAILER_RE = re.compile(
     r"you (?:might|may|will) (?:also )?(?:like|love|enjoy|be interested in)|"
     r"(?:more|others?) (?:from|on|in|by) .{1,40}|"
     r"more (?:stories|articles|posts|news|to explore|to read|like this|reading|for you)|"
-    r"read (?:next|more|also)|also read|"
+    r"read next|"
     r"recommended(?: for you| reading| articles| stories| posts)?|"
     r"(?:most )?popular(?: posts| articles| stories| now| news)?|"
     r"(?:latest|recent) (?:news|posts|articles|stories|blogs?)|trending(?: now| stories)?|"
     r"keep reading|what to read next|(?:don'?t|do not) miss|up next|"
     r"about the (?:authors?|reviewers?|writer)|author bio|meet the (?:authors?|team)|"
-    r"like this|share this(?: article| post| story)?|leave a (?:reply|comment)|"
+    r"like this|leave a (?:reply|comment)|"
     r"\d+ (?:comments?|responses?|replies)|comments?|join the (?:discussion|conversation)|"
     r"berita (?:terkait|lainnya|terpopuler|pilihan|terkini)|artikel (?:terkait|lainnya)|"
-    r"baca juga|terpopuler|rekomendasi(?: untuk anda)?|tulis komentar|komentar)"
+    r"(?:baca|lihat|simak) (?:juga|pula)|jangan lewatkan|terpopuler|"
+    r"(?:berita|video|foto|topik) (?:terbaru|populer|pilihan|terkait|lainnya)|"
+    r"rekomendasi(?: untuk anda)?|tulis komentar|komentar)"
     r"\s*[:!.…»›>-]*",
     re.IGNORECASE,
 )
@@ -421,10 +423,16 @@ HEADING_TAGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
 TRAILER_AFTER = 0.75
 
 
-def cut_trailers(body: etree._Element, rec: Recorder) -> None:
-    """Remove what follows the article's end: from a trailer heading ("Related posts", "About
-    the author", "Leave a reply" …) that comes after most of the page's paragraph prose, every
-    later element inside the smallest block holding both the heading and the article.
+Trailer = tuple[etree._Element, int]
+
+
+def find_trailers(body: etree._Element) -> list[Trailer]:
+    """Trailer headings ("Related posts", "About the author", "Leave a reply" …) that come
+    after most of the article's main run of paragraphs, each with the prose before it.
+
+    They are found on the whole page before the rule passes (which may remove the headings
+    themselves) and cut after the article root is chosen (``cut_trailers``), so that the
+    cut does not change which root is chosen.
     """
     # Prose counts where paragraphs run together (two or more under one parent): an author
     # bio or a teaser's summary after the end is a lone paragraph.
@@ -441,34 +449,74 @@ def cut_trailers(body: etree._Element, rec: Recorder) -> None:
             continue
         if tag in HEADING_TAGS:
             text = element_text(el)
-        elif len(el) == 0 and el.text and tag not in INLINE_TAGS:
+        elif len(el) == 0 and el.text and tag != "a":
             text = el.text.strip()
         else:
             continue
         if text and len(text) <= 60 and TRAILER_RE.fullmatch(text):
+            # Inline markup is a heading only when it is all its block says ("<p><b>Related:
+            # </b><a>…</a></p>" is a link inside the article).
+            if tag in INLINE_TAGS and not _stands_alone(el, text):
+                continue
+            if _article_goes_on(el if tag not in INLINE_TAGS else el.getparent()):
+                continue
             markers.append((el, len(paras)))
     if not markers:
-        return
+        return []
     # The article's main run: the parent whose paragraphs hold the most prose.
     per_parent: dict[etree._Element | None, int] = {}
     for p, n in paras:
         parent = p.getparent()
         per_parent[parent] = per_parent.get(parent, 0) + n
     if not per_parent:
-        return
+        return []
     main = max(per_parent, key=lambda k: per_parent[k])
     total = per_parent[main]
     running = [0]
     for p, n in paras:
         running.append(running[-1] + (n if p.getparent() is main else 0))
     if total < 400:
-        return
+        return []
+    return [(m, running[i]) for m, i in markers if running[i] >= total * TRAILER_AFTER]
+
+
+def cut_trailers(root: etree._Element, trailers: list[Trailer], rec: Recorder) -> None:
+    """Remove what follows the article's end inside ``root``: from each trailer heading still
+    in it, every later element inside the smallest block holding the heading and the article.
+    """
     removed: list[str] = []
-    for marker, i in markers:
-        if running[i] < total * TRAILER_AFTER or not _attached_to(marker, body):
-            continue
-        _cut_after(marker, body, running[i], rec, removed)
+    for marker, before in trailers:
+        if marker is not root and _attached_to(marker, root):
+            _cut_after(marker, root, before, rec, removed)
     rec.add(RULE_ID, "trailer heading", "what follows the article's end", removed)
+
+
+def _article_goes_on(block: etree._Element | None) -> bool:
+    """True when paragraphs of prose follow the heading's block as its siblings: the article
+    goes on after it (a trailer section holds lists and cards; at most one bio paragraph)."""
+    if block is None:
+        return True
+    count = 0
+    for sib in block.itersiblings():
+        if sib.tag == "p" and _prose_len(sib):
+            count += 1
+            if count >= 2:
+                return True
+    return False
+
+
+def _stands_alone(el: etree._Element, text: str) -> bool:
+    """True when inline markup acts as a heading: it is all its block says, or a block
+    (a list, a rule, a box) follows it rather than more inline text."""
+    parent = el.getparent()
+    if parent is None or parent.tag in ("a", "button"):
+        return False
+    if element_text(parent) == text:
+        return True
+    if (el.tail or "").strip():
+        return False
+    nxt = el.getnext()
+    return nxt is not None and nxt.tag not in INLINE_TAGS and nxt.tag not in _MORE_INLINE
 
 
 def _attached_to(el: etree._Element, root: etree._Element) -> bool:

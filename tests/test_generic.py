@@ -213,3 +213,30 @@ def test_trailer_heading_before_most_of_the_article_cuts_nothing() -> None:
         url="https://example.test/a",
     )
     assert r.text.count("The council voted") == 4
+
+
+def test_inline_related_link_inside_the_article_is_not_its_end() -> None:
+    """ "<p><b>Related:</b> <a>…</a></p>" late in an article is a link, not a trailer."""
+    r = clean(
+        f"<html><body><div class='entry'><p>{PROSE}</p><p>{PROSE}</p><p>{PROSE}</p>"
+        "<p><b>Related:</b> <a href='/x'>Library budget approved</a></p>"
+        f"<p>Closing. {PROSE}</p></div></body></html>",
+        url="https://example.test/a",
+    )
+    assert "Closing. The council voted" in r.text
+
+
+def test_span_heading_over_a_list_ends_the_article() -> None:
+    """An inline "BERITA LAINNYA" label over a rule and a list of teasers is a heading."""
+    items = "".join(
+        f"<li><a href='/b{i}'>Berita lain nomor {i}</a><p>{COMMENT}</p></li>" for i in range(6)
+    )
+    r = clean(
+        f"<html><body><div class='wrap'><div class='isi'><p>{PROSE}</p><p>{PROSE}</p>"
+        f"<p>{PROSE}</p></div><div class='more-news'><span>BERITA LAINNYA</span><hr>"
+        f"<ul>{items}</ul></div>"
+        "</div></body></html>",
+        url="https://example.test/a",
+    )
+    assert r.text.count("The council voted") == 3
+    assert "Berita lain" not in r.text
