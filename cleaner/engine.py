@@ -16,7 +16,7 @@ from urllib.parse import urljoin
 
 from lxml import etree
 
-from . import generic
+from . import edges, generic
 from .actions import Recorder, Removal, _top_most, drop, remove, remove_text, strip_attrs, unwrap
 from .fastcss import matcher_for
 from .metadata import extract
@@ -165,15 +165,15 @@ def run_rule_passes(
     defaults: SiteRule | None,
     rec: Recorder,
     apply: Callable[[SiteRule], None],
-) -> list[generic.Trailer]:
+) -> list[edges.Trailer]:
     """The rule passes in their fixed order: protections, the site rule, then the defaults
     under the guard that keeps them off the article (``apply`` runs one rule's edits).
-    Returns the trailer headings found on the page, for ``generic.cut_trailers`` once the
+    Returns the trailer headings found on the page, for ``edges.cut_trailers`` once the
     article root is chosen (cutting earlier would change which root is chosen)."""
     protect_kept(doc, site, defaults, rec)
     if site is not None:
         apply(site)
-    trailers = generic.find_trailers(body) if site is None or site.generic else []
+    trailers = edges.find_trailers(body) if site is None or site.generic else []
     # The defaults would remove some trailer headings ("Related", "Comments"): keep them
     # until the article root is chosen and what follows them is cut.
     held = [m for m, _ in trailers if m not in rec.protected]
@@ -218,8 +218,8 @@ def _main_paragraphs(body: etree._Element) -> etree._Element | None:
     paragraphs of ``generic.PROSE_MIN`` or more with few links), or None."""
     runs: dict[etree._Element, int] = {}
     for p in body.iter("p"):
-        n = len(generic.element_text(p))
-        if n >= generic.PROSE_MIN and generic.link_density(p, n) < 0.35:
+        n = generic.prose_len(p)
+        if n:
             parent = p.getparent()
             runs[parent] = runs.get(parent, 0) + n
     best = max(runs.items(), key=lambda kv: kv[1], default=None)
@@ -385,7 +385,7 @@ def clean(
     rec = Recorder()
     _strip_non_content(doc, rec)
     applied = [r for r in (site, rules.defaults) if r is not None]
-    trailers: list[generic.Trailer] = []
+    trailers: list[edges.Trailer] = []
     if not own:
         trailers = run_rule_passes(
             doc, body, site, rules.defaults, rec, lambda r: apply_rule(doc, r, rec)
@@ -407,9 +407,10 @@ def clean(
         if root is None:
             root = body
     if trailers:
-        generic.cut_trailers(root, trailers, rec)
+        edges.cut_trailers(root, trailers, rec)
     if not own and (site is None or site.generic):
-        generic.prune(root, rec, md.title, stats)
+        stats = generic.prune(root, rec, md.title, stats)
+        edges.prune_lead(root, rec, stats, md.title, md.byline)
     resolve_links(root, base)
     images = url_policy(root, rec, remote_images)
     content_html = sanitize_fragment(_inner_html(root), remote_images=remote_images).strip()

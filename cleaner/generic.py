@@ -126,7 +126,7 @@ def _names_comments(cls: str | None, ident: str | None) -> bool:
 # A block's loose text counts as prose from this many characters (labels, dates, buttons and
 # one-line teasers are shorter).
 PROSE_MIN = 80
-_MORE_INLINE = frozenset(
+MORE_INLINE = frozenset(
     ("a", "font", "br", "wbr", "label", "del", "ins", "nobr", "big", "tt", "img")
 )
 
@@ -167,7 +167,7 @@ class Stats:
             tag = el.tag
             if tag == "a":
                 lk, ll, nz = t, lt, t
-            if tag in INLINE_TAGS or tag in _MORE_INLINE:
+            if tag in INLINE_TAGS or tag in MORE_INLINE:
                 loose[el] = (lt, ll)
             elif lt >= PROSE_MIN and ll < lt * 0.35:
                 # A block's own run of prose: its loose text, links excluded.
@@ -336,8 +336,9 @@ def _inside_unlikely(el: etree._Element) -> bool:
 
 def prune(
     root: etree._Element, rec: Recorder, title: str | None = None, stats: Stats | None = None
-) -> None:
-    """Remove boilerplate blocks inside an article root (top-down, one look per element)."""
+) -> Stats:
+    """Remove boilerplate blocks inside an article root (top-down, one look per element);
+    return the measures used (they describe the root as it was before pruning)."""
     if stats is None or root not in stats.text:
         stats = Stats(root)
     removed: dict[str, list[str]] = {}
@@ -358,6 +359,7 @@ def prune(
             drop(el)
     for why, texts in removed.items():
         rec.add(RULE_ID, why, why, texts)
+    return stats
 
 
 def _boilerplate_reason(
@@ -396,170 +398,15 @@ def _boilerplate_reason(
     return None
 
 
-# Headings that open what follows an article: related links, author boxes, sharing, comment
-# forms and newsletter boxes (English and Indonesian), matched against a whole short block.
-TRAILER_RE = re.compile(
-    r"(?:related(?: (?:posts?|articles?|stories|reads|content|news|links|reading|topics))?|"
-    r"you (?:might|may|will) (?:also )?(?:like|love|enjoy|be interested in)|"
-    r"(?:more|others?) (?:from|on|in|by) .{1,40}|"
-    r"more (?:stories|articles|posts|news|to explore|to read|like this|reading|for you)|"
-    r"read next|"
-    r"recommended(?: for you| reading| articles| stories| posts)?|"
-    r"(?:most )?popular(?: posts| articles| stories| now| news)?|"
-    r"(?:latest|recent) (?:news|posts|articles|stories|blogs?)|trending(?: now| stories)?|"
-    r"keep reading|what to read next|(?:don'?t|do not) miss|up next|"
-    r"about the (?:authors?|reviewers?|writer)|author bio|meet the (?:authors?|team)|"
-    r"like this|leave a (?:reply|comment)|"
-    r"\d+ (?:comments?|responses?|replies)|comments?|join the (?:discussion|conversation)|"
-    r"berita (?:terkait|lainnya|terpopuler|pilihan|terkini)|artikel (?:terkait|lainnya)|"
-    r"(?:baca|lihat|simak) (?:juga|pula)|jangan lewatkan|terpopuler|"
-    r"(?:berita|video|foto|topik) (?:terbaru|populer|pilihan|terkait|lainnya)|"
-    r"rekomendasi(?: untuk anda)?|tulis komentar|komentar)"
-    r"\s*[:!.…»›>-]*",
-    re.IGNORECASE,
-)
-HEADING_TAGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
-# The share of the page's paragraph prose that must come before such a heading.
-TRAILER_AFTER = 0.75
-
-
-Trailer = tuple[etree._Element, int]
-
-
-def find_trailers(body: etree._Element) -> list[Trailer]:
-    """Trailer headings ("Related posts", "About the author", "Leave a reply" …) that come
-    after most of the article's main run of paragraphs, each with the prose before it.
-
-    They are found on the whole page before the rule passes (which may remove the headings
-    themselves) and cut after the article root is chosen (``cut_trailers``), so that the
-    cut does not change which root is chosen.
-    """
-    # Prose counts where paragraphs run together (two or more under one parent): an author
-    # bio or a teaser's summary after the end is a lone paragraph.
-    markers: list[tuple[etree._Element, int]] = []
-    paras: list[tuple[etree._Element, int]] = []
-    for el in body.iter():
-        tag = el.tag
-        if not isinstance(tag, str):
-            continue
-        if tag == "p":
-            n = _prose_len(el)
-            if n:
-                paras.append((el, n))
-            continue
-        if tag in HEADING_TAGS:
-            text = element_text(el)
-        elif len(el) == 0 and el.text and tag != "a":
-            text = el.text.strip()
-        else:
-            continue
-        if text and len(text) <= 60 and TRAILER_RE.fullmatch(text):
-            # Inline markup is a heading only when it is all its block says ("<p><b>Related:
-            # </b><a>…</a></p>" is a link inside the article).
-            if tag in INLINE_TAGS and not _stands_alone(el, text):
-                continue
-            if _article_goes_on(el if tag not in INLINE_TAGS else el.getparent()):
-                continue
-            markers.append((el, len(paras)))
-    if not markers:
-        return []
-    # The article's main run: the parent whose paragraphs hold the most prose.
-    per_parent: dict[etree._Element | None, int] = {}
-    for p, n in paras:
-        parent = p.getparent()
-        per_parent[parent] = per_parent.get(parent, 0) + n
-    if not per_parent:
-        return []
-    main = max(per_parent, key=lambda k: per_parent[k])
-    total = per_parent[main]
-    running = [0]
-    for p, n in paras:
-        running.append(running[-1] + (n if p.getparent() is main else 0))
-    if total < 400:
-        return []
-    return [(m, running[i]) for m, i in markers if running[i] >= total * TRAILER_AFTER]
-
-
-def cut_trailers(root: etree._Element, trailers: list[Trailer], rec: Recorder) -> None:
-    """Remove what follows the article's end inside ``root``: from each trailer heading still
-    in it, every later element inside the smallest block holding the heading and the article.
-    """
-    removed: list[str] = []
-    for marker, before in trailers:
-        if marker is not root and _attached_to(marker, root):
-            _cut_after(marker, root, before, rec, removed)
-    rec.add(RULE_ID, "trailer heading", "what follows the article's end", removed)
-
-
-def _article_goes_on(block: etree._Element | None) -> bool:
-    """True when paragraphs of prose follow the heading's block as its siblings: the article
-    goes on after it (a trailer section holds lists and cards; at most one bio paragraph)."""
-    if block is None:
-        return True
-    count = 0
-    for sib in block.itersiblings():
-        if sib.tag == "p" and _prose_len(sib):
-            count += 1
-            if count >= 2:
-                return True
-    return False
-
-
-def _stands_alone(el: etree._Element, text: str) -> bool:
-    """True when inline markup acts as a heading: it is all its block says, or a block
-    (a list, a rule, a box) follows it rather than more inline text."""
-    parent = el.getparent()
-    if parent is None or parent.tag in ("a", "button"):
-        return False
-    if element_text(parent) == text:
-        return True
-    if (el.tail or "").strip():
-        return False
-    nxt = el.getnext()
-    return nxt is not None and nxt.tag not in INLINE_TAGS and nxt.tag not in _MORE_INLINE
-
-
-def _attached_to(el: etree._Element, root: etree._Element) -> bool:
-    """True when ``el`` is still inside ``root``."""
-    node: etree._Element | None = el
-    while node is not None:
-        if node is root:
-            return True
-        node = node.getparent()
-    return False
-
-
-def _cut_after(
-    marker: etree._Element, body: etree._Element, before: int, rec: Recorder, removed: list[str]
-) -> None:
-    """Remove ``marker`` and what follows it, up to the first ancestor that holds article
-    prose (``before`` characters of it came before the marker)."""
-    node = marker
-    while node is not body:
-        parent = node.getparent()
-        if parent is None:
-            break
-        for sib in list(node.itersiblings()):
-            if isinstance(sib.tag, str) and sib not in rec.protected:
-                removed.append(element_text(sib) or f"<{sib.tag}>")
-                drop(sib)
-        if parent in rec.protected or _prose_len_under(parent) > before * 0.5:
-            break
-        node = parent
-    if marker not in rec.protected:
-        removed.append(element_text(marker))
-        drop(marker)
-
-
-def _prose_len(p: etree._Element) -> int:
+def prose_len(p: etree._Element) -> int:
     """Length of a paragraph counted as prose (0 for a short or link-heavy one)."""
     n = len(element_text(p))
     return n if n >= PROSE_MIN and link_density(p, n) < 0.35 else 0
 
 
-def _prose_len_under(el: etree._Element) -> int:
+def prose_len_under(el: etree._Element) -> int:
     """Paragraph prose inside ``el``."""
-    return sum(_prose_len(p) for p in el.iter("p"))
+    return sum(prose_len(p) for p in el.iter("p"))
 
 
 def _unlinked(img: etree._Element, top: etree._Element) -> bool:

@@ -240,3 +240,25 @@ def test_span_heading_over_a_list_ends_the_article() -> None:
     )
     assert r.text.count("The council voted") == 3
     assert "Berita lain" not in r.text
+
+
+def test_byline_date_and_title_lines_before_the_first_paragraph_go() -> None:
+    """The reading document's header shows title, byline and date: the same lines before the
+    article's first paragraph are dropped, a date-like line inside the article is not."""
+    r = clean(
+        "<html><head><title>Library hours extended | Town News</title>"
+        '<meta name="author" content="Jo Smith"></head><body><div class="post">'
+        "<h1>Library hours extended</h1><div class='x1'>By Jo Smith</div>"
+        "<div class='x2'>Updated March 3, 2025</div><div class='x3'>5 min read</div>"
+        f"<p>{PROSE}</p><p>{PROSE}</p><div class='x4'>March 3, 2025</div><p>{PROSE}</p>"
+        "</div></body></html>",
+        url="https://example.test/a",
+    )
+    assert r.title == "Library hours extended | Town News"
+    assert r.byline == "Jo Smith"
+    assert "By Jo Smith" not in r.text
+    assert "Updated March" not in r.text
+    assert "min read" not in r.text
+    assert "Library hours extended" not in r.text
+    assert r.text.count("March 3, 2025") == 1
+    assert r.text.count("The council voted") == 3

@@ -1,0 +1,266 @@
+"""The article's edges: the lines before its first paragraph that repeat what the reading
+document's header shows (title, byline, date), and what follows its end (related posts,
+author boxes, comment forms) from a trailer heading on.
+
+Trailer headings are found on the whole page before the rule passes (which may remove the
+headings themselves) and cut after the article root is chosen, so that the cut does not
+change which root is chosen.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+from .actions import Recorder, drop, element_text
+from .generic import (
+    INLINE_TAGS,
+    KEEP_TAGS,
+    MORE_INLINE,
+    RULE_ID,
+    Stats,
+    prose_len,
+    prose_len_under,
+)
+
+TOKEN_RE = re.compile(r"\w+")
+
+# Class and id names of byline and dateline blocks.
+META_NAMES_RE = re.compile(
+    r"byline|author|dateline|writtenby|posted-?on|post-?date|entry-?date|publish|timestamp|"
+    r"read-?time|reading-?time|entry-meta|post-meta|article-meta|meta-?info|penulis|tanggal",
+    re.IGNORECASE,
+)
+_MONTHS = (
+    r"jan(?:uary|uari)?|feb(?:ruary|ruari)?|mar(?:ch|et)?|apr(?:il)?|ma[yi]|jun[ei]?|jul[iy]?|"
+    r"aug(?:ust)?|agu(?:stus)?|sep(?:t|tember)?|o[ck]t(?:ober)?|nov(?:ember)?|de[cs](?:ember)?"
+)
+# A line that only says who wrote the article or when: "By Jo Smith", "Updated March 3,
+# 2025", "5 min read", "Selasa, 23 Februari 2016 14:49 WIB".
+META_LINE_RE = re.compile(
+    rf"^(?:by|oleh|posted|published|updated|last updated|written by|reviewed by|"
+    rf"fact[- ]checked by|medically reviewed by|penulis|reporter|editor)\b|"
+    rf"\b\d+\s*(?:min(?:ute)?s?|menit)\s*(?:read|baca)\b|"
+    rf"^\W*(?:\w+,?\s+)?\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MONTHS})\.?,?\s+\d{{4}}\b|"
+    rf"^\W*(?:\w+,?\s+)?(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}\b|"
+    rf"^\W*\d{{1,4}}[/.-]\d{{1,2}}[/.-]\d{{2,4}}\b",
+    re.IGNORECASE,
+)
+
+
+def prune_lead(
+    root: etree._Element,
+    rec: Recorder,
+    stats: Stats,
+    title: str | None = None,
+    byline: str | None = None,
+) -> None:
+    """Remove the title, byline and dateline lines before the root's first paragraph."""
+    removed: list[str] = []
+    skip: set[etree._Element] = set()
+    for el in list(root.iter()):
+        if not isinstance(el.tag, str) or el is root:
+            continue
+        if el.tag == "p" and prose_len(el):
+            break
+        if el in skip or el.getparent() in skip:
+            skip.add(el)
+            continue
+        if el in rec.protected:
+            continue
+        why = _lead_meta_reason(el, stats, byline, title)
+        if why:
+            removed.append(element_text(el))
+            skip.add(el)
+            drop(el)
+    rec.add(RULE_ID, "title, byline or date line", "shown in the document header", removed)
+
+
+def _lead_meta_reason(
+    el: etree._Element, stats: Stats, byline: str | None, title: str | None
+) -> str | None:
+    """Why a short block before the article's first paragraph is its title, byline or
+    dateline (the reading document shows them in its header), or None."""
+    tag = el.tag
+    if tag in ("h1", "h2") and title and _same_title(element_text(el), title):
+        return "repeated title"
+    if tag in KEEP_TAGS or tag in INLINE_TAGS:
+        return None
+    n = stats.text.get(el, 0)
+    if not n or n > 120:
+        return None
+    names = f"{el.get('class') or ''} {el.get('id') or ''}"
+    if META_NAMES_RE.search(names) or el.get("rel") == "author":
+        return "byline or dateline"
+    text = element_text(el)
+    if META_LINE_RE.search(text):
+        return "byline or dateline"
+    if byline and len(byline) >= 4 and byline.casefold() in text.casefold():
+        return "byline or dateline"
+    return None
+
+
+def _same_title(heading: str, title: str) -> bool:
+    """True when a heading repeats the page title, which may carry a site name or lose one
+    ("Gardening Shows to Watch | Modern Farmer"): most of the heading's words are in it."""
+    words = TOKEN_RE.findall(heading.casefold())
+    if not words:
+        return False
+    have = set(TOKEN_RE.findall(title.casefold()))
+    return sum(w in have for w in words) >= 0.75 * len(words) and len(words) >= 0.5 * len(have)
+
+
+# Headings that open what follows an article: related links, author boxes, sharing, comment
+# forms and newsletter boxes (English and Indonesian), matched against a whole short block.
+TRAILER_RE = re.compile(
+    r"(?:related(?: (?:posts?|articles?|stories|reads|content|news|links|reading|topics))?|"
+    r"you (?:might|may|will) (?:also )?(?:like|love|enjoy|be interested in)|"
+    r"(?:more|others?) (?:from|on|in|by) .{1,40}|"
+    r"more (?:stories|articles|posts|news|to explore|to read|like this|reading|for you)|"
+    r"read next|"
+    r"recommended(?: for you| reading| articles| stories| posts)?|"
+    r"(?:most )?popular(?: posts| articles| stories| now| news)?|"
+    r"(?:latest|recent) (?:news|posts|articles|stories|blogs?)|trending(?: now| stories)?|"
+    r"keep reading|what to read next|(?:don'?t|do not) miss|up next|"
+    r"about the (?:authors?|reviewers?|writer)|author bio|meet the (?:authors?|team)|"
+    r"like this|leave a (?:reply|comment)|"
+    r"\d+ (?:comments?|responses?|replies)|comments?|join the (?:discussion|conversation)|"
+    r"berita (?:terkait|lainnya|terpopuler|pilihan|terkini)|artikel (?:terkait|lainnya)|"
+    r"(?:baca|lihat|simak) (?:juga|pula)|jangan lewatkan|terpopuler|"
+    r"(?:berita|video|foto|topik) (?:terbaru|populer|pilihan|terkait|lainnya)|"
+    r"rekomendasi(?: untuk anda)?|tulis komentar|komentar)"
+    r"\s*[:!.…»›>-]*",
+    re.IGNORECASE,
+)
+HEADING_TAGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
+# The share of the page's paragraph prose that must come before such a heading.
+TRAILER_AFTER = 0.75
+
+
+Trailer = tuple[etree._Element, int]
+
+
+def find_trailers(body: etree._Element) -> list[Trailer]:
+    """Trailer headings ("Related posts", "About the author", "Leave a reply" …) that come
+    after most of the article's main run of paragraphs, each with the prose before it.
+
+    They are found on the whole page before the rule passes (which may remove the headings
+    themselves) and cut after the article root is chosen (``cut_trailers``), so that the
+    cut does not change which root is chosen.
+    """
+    # Prose counts where paragraphs run together (two or more under one parent): an author
+    # bio or a teaser's summary after the end is a lone paragraph.
+    markers: list[tuple[etree._Element, int]] = []
+    paras: list[tuple[etree._Element, int]] = []
+    for el in body.iter():
+        tag = el.tag
+        if not isinstance(tag, str):
+            continue
+        if tag == "p":
+            n = prose_len(el)
+            if n:
+                paras.append((el, n))
+            continue
+        if tag in HEADING_TAGS:
+            text = element_text(el)
+        elif len(el) == 0 and el.text and tag != "a":
+            text = el.text.strip()
+        else:
+            continue
+        if text and len(text) <= 60 and TRAILER_RE.fullmatch(text):
+            # Inline markup is a heading only when it is all its block says ("<p><b>Related:
+            # </b><a>…</a></p>" is a link inside the article).
+            if tag in INLINE_TAGS and not _stands_alone(el, text):
+                continue
+            if _article_goes_on(el if tag not in INLINE_TAGS else el.getparent()):
+                continue
+            markers.append((el, len(paras)))
+    if not markers:
+        return []
+    # The article's main run: the parent whose paragraphs hold the most prose.
+    per_parent: dict[etree._Element | None, int] = {}
+    for p, n in paras:
+        parent = p.getparent()
+        per_parent[parent] = per_parent.get(parent, 0) + n
+    if not per_parent:
+        return []
+    main = max(per_parent, key=lambda k: per_parent[k])
+    total = per_parent[main]
+    running = [0]
+    for p, n in paras:
+        running.append(running[-1] + (n if p.getparent() is main else 0))
+    if total < 400:
+        return []
+    return [(m, running[i]) for m, i in markers if running[i] >= total * TRAILER_AFTER]
+
+
+def cut_trailers(root: etree._Element, trailers: list[Trailer], rec: Recorder) -> None:
+    """Remove what follows the article's end inside ``root``: from each trailer heading still
+    in it, every later element inside the smallest block holding the heading and the article.
+    """
+    removed: list[str] = []
+    for marker, before in trailers:
+        if marker is not root and _attached_to(marker, root):
+            _cut_after(marker, root, before, rec, removed)
+    rec.add(RULE_ID, "trailer heading", "what follows the article's end", removed)
+
+
+def _article_goes_on(block: etree._Element | None) -> bool:
+    """True when paragraphs of prose follow the heading's block as its siblings: the article
+    goes on after it (a trailer section holds lists and cards; at most one bio paragraph)."""
+    if block is None:
+        return True
+    count = 0
+    for sib in block.itersiblings():
+        if sib.tag == "p" and prose_len(sib):
+            count += 1
+            if count >= 2:
+                return True
+    return False
+
+
+def _stands_alone(el: etree._Element, text: str) -> bool:
+    """True when inline markup acts as a heading: it is all its block says, or a block
+    (a list, a rule, a box) follows it rather than more inline text."""
+    parent = el.getparent()
+    if parent is None or parent.tag in ("a", "button"):
+        return False
+    if element_text(parent) == text:
+        return True
+    if (el.tail or "").strip():
+        return False
+    nxt = el.getnext()
+    return nxt is not None and nxt.tag not in INLINE_TAGS and nxt.tag not in MORE_INLINE
+
+
+def _attached_to(el: etree._Element, root: etree._Element) -> bool:
+    """True when ``el`` is still inside ``root``."""
+    node: etree._Element | None = el
+    while node is not None:
+        if node is root:
+            return True
+        node = node.getparent()
+    return False
+
+
+def _cut_after(
+    marker: etree._Element, body: etree._Element, before: int, rec: Recorder, removed: list[str]
+) -> None:
+    """Remove ``marker`` and what follows it, up to the first ancestor that holds article
+    prose (``before`` characters of it came before the marker)."""
+    node = marker
+    while node is not body:
+        parent = node.getparent()
+        if parent is None:
+            break
+        for sib in list(node.itersiblings()):
+            if isinstance(sib.tag, str) and sib not in rec.protected:
+                removed.append(element_text(sib) or f"<{sib.tag}>")
+                drop(sib)
+        if parent in rec.protected or prose_len_under(parent) > before * 0.5:
+            break
+        node = parent
+    if marker not in rec.protected:
+        removed.append(element_text(marker))
+        drop(marker)
