@@ -231,10 +231,11 @@ def _strip_non_content(doc: etree._Element, rec: Recorder) -> None:
     found = [e for e in doc.iter(*NON_CONTENT_TAGS) if e.getparent() is not None]
     # Some sites wrap the whole page in one <form> (ASP.NET), and libxml2 leaves an unclosed
     # <button> or <label> around everything after it: keep the contents of such wrappers.
-    for wrapper in [
-        e for e in found if e.tag in WRAPPER_TAGS and len(generic.element_text(e)) > 500
-    ]:
+    # A long <select> is a long list of options (countries, dates), never text to keep.
+    for wrapper in [e for e in found if e.tag in WRAPPER_TAGS and _text_outside_options(e) > 500]:
         found.remove(wrapper)
+        for option in list(wrapper.iter("option", "optgroup", "datalist")):
+            drop(option)
         wrapper.drop_tag()
     found = _top_most(found)
     tags = [f"<{e.tag}>" for e in found]
@@ -285,6 +286,12 @@ def _swap_streamed_boundaries(doc: etree._Element) -> None:
             drop(node)
         drop(tpl)
         drop(hidden)
+
+
+def _text_outside_options(el: etree._Element) -> int:
+    """Length of the element's text without what its options say."""
+    options = _top_most(list(el.iter("option", "optgroup", "datalist")))
+    return len(generic.element_text(el)) - sum(len(generic.element_text(o)) for o in options)
 
 
 def _is_own_document(doc: etree._Element) -> bool:

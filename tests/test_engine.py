@@ -301,3 +301,17 @@ def test_streamed_react_content_replaces_its_loading_placeholders() -> None:
     assert "fallback" not in r.text
     first, second, third = (r.text.find(w) for w in ("First.", "Second.", "Third."))
     assert -1 < first < second < third
+
+
+def test_long_select_list_is_not_kept_as_text() -> None:
+    """A country <select> in a newsletter form has hundreds of options: none of them are
+    article text, even though long forms are unwrapped (some sites wrap the page in one)."""
+    options = "".join(f"<option value='c{i}'>Country number {i}</option>" for i in range(80))
+    r = clean(
+        f"<html><body><article><p>{STREAMED_PARA}</p><p>{STREAMED_PARA}</p></article>"
+        f"<form><h3>Get news</h3><select name='country'>{options}</select></form>"
+        "</body></html>",
+        url="https://example.test/a",
+    )
+    assert "Country number" not in r.text
+    assert r.text.count("Index funds track") == 2
