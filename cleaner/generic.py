@@ -263,6 +263,9 @@ def find_content(root: etree._Element, stats: Stats | None = None) -> etree._Ele
     text it would bring in (an article split across sibling containers is found whole).
     """
     stats = stats or Stats(root)
+    marked = _article_body(root, stats)
+    if marked is not None:
+        return marked
     scores: dict[etree._Element, float] = {}
     for el in root.iter(*PARA_TAGS, "div"):
         if el.tag == "div" and any(
@@ -300,6 +303,22 @@ def find_content(root: etree._Element, stats: Stats | None = None) -> etree._Ele
     if best is None or best[0] <= 0 or stats.density(best[1]) > 0.5:
         return None
     return _widen(best[1], stats)
+
+
+def _article_body(root: etree._Element, stats: Stats) -> etree._Element | None:
+    """The one element the page marks as the article body (schema.org ``articleBody``
+    microdata) when it holds real prose, else None."""
+    found = [
+        e
+        for e in root.xpath(".//*[@itemprop]")
+        if "articlebody" in str(e.get("itemprop")).casefold().split()
+    ]
+    if len(found) != 1:
+        return None
+    el = found[0]
+    if stats.good.get(el, 0) < 400 or stats.density(el) > 0.5:
+        return None
+    return el
 
 
 # Each character of link or boilerplate text a wider root brings in costs this much prose.

@@ -262,3 +262,18 @@ def test_byline_date_and_title_lines_before_the_first_paragraph_go() -> None:
     assert "Library hours extended" not in r.text
     assert r.text.count("March 3, 2025") == 1
     assert r.text.count("The council voted") == 3
+
+
+def test_schema_org_article_body_is_the_root() -> None:
+    """A page that marks its article body with microdata gets that element as the root,
+    even when a photo gallery elsewhere holds more text."""
+    captions = "".join(f"<li><h2>Photo {i}</h2><p>{COMMENT}</p></li>" for i in range(10))
+    r = clean(
+        f"<html><body><div class='gallery'><ul>{captions}</ul></div>"
+        f"<div class='text-wrapper' itemprop='articleBody'><p>{PROSE}</p><p>{PROSE}</p>"
+        f"<p>{PROSE}</p></div></body></html>",
+        url="https://example.test/a",
+    )
+    assert r.content_source == "generic"
+    assert r.text.count("The council voted") == 3
+    assert "I tried this last spring" not in r.text
