@@ -200,7 +200,7 @@ def _holds_the_article(body: etree._Element) -> Callable[[etree._Element], bool]
 
     def guard(el: etree._Element) -> bool:
         """True when removing ``el`` would take the article or much of the page's prose."""
-        if generic.is_comments(el):
+        if generic.is_comments(el) or _hidden_by_style(el):
             return False
         node = cluster
         while node is not None:
@@ -211,6 +211,12 @@ def _holds_the_article(body: etree._Element) -> Callable[[etree._Element], bool]
         return n > limit and generic.link_density(el, n) < 0.5
 
     return guard
+
+
+def _hidden_by_style(el: etree._Element) -> bool:
+    """True when the element's own inline style hides it (a browser never shows it)."""
+    style = (el.get("style") or "").replace(" ", "").lower()
+    return "display:none" in style or "visibility:hidden" in style
 
 
 def _main_paragraphs(body: etree._Element) -> etree._Element | None:

@@ -315,3 +315,18 @@ def test_long_select_list_is_not_kept_as_text() -> None:
     )
     assert "Country number" not in r.text
     assert r.text.count("Index funds track") == 2
+
+
+def test_element_hidden_by_inline_style_goes_even_when_long() -> None:
+    """A block the browser never shows (inline display:none / visibility:hidden) is removed
+    however much of the page's text it holds."""
+    hidden = "".join(f"<p>Hidden draft paragraph {i}. {STREAMED_PARA}</p>" for i in range(6))
+    r = clean(
+        f"<html><body><article><h1>Funds</h1><div style='visibility: hidden;'>{hidden}</div>"
+        f"<div style='DISPLAY:none'><p>Also hidden. {STREAMED_PARA}</p></div>"
+        f"<p>Shown. {STREAMED_PARA}</p><p>Shown too. {STREAMED_PARA}</p></article>"
+        "</body></html>",
+        url="https://example.test/a",
+    )
+    assert "Hidden draft" not in r.text
+    assert "Shown. Index funds" in r.text
