@@ -371,7 +371,7 @@ def prune(
             continue
         if el in rec.protected:
             continue
-        why = _boilerplate_reason(el, title, share, stats)
+        why = _boilerplate_reason(el, title, share, stats, root)
         if why:
             removed.setdefault(why, []).append(element_text(el) or f"<{el.tag}>")
             gone.add(el)
@@ -382,7 +382,7 @@ def prune(
 
 
 def _boilerplate_reason(
-    el: etree._Element, title: str | None, share: float, stats: Stats
+    el: etree._Element, title: str | None, share: float, stats: Stats, root: etree._Element
 ) -> str | None:
     """Why an element inside the article root is boilerplate, or None to keep it.
 
@@ -394,6 +394,13 @@ def _boilerplate_reason(
     ld = stats.density(el)
     if tag not in INLINE_TAGS and is_comments(el):
         return "reader comments"
+    # A slideshow inside an article goes, unless it is what the page is (a photo story).
+    if (
+        tag in ("div", "section", "ul", "ol")
+        and _is_gallery(el)
+        and stats.good.get(root, 0) - stats.good.get(el, 0) >= 500
+    ):
+        return "photo gallery"
     if n > share and ld < 0.5:
         return None
     if tag in UNLIKELY_TAGS:
@@ -426,6 +433,16 @@ def prose_len(p: etree._Element) -> int:
 def prose_len_under(el: etree._Element) -> int:
     """Paragraph prose inside ``el``."""
     return sum(prose_len(p) for p in el.iter("p"))
+
+
+GALLERY_RE = re.compile(r"gallery|galeri|slideshow|carousel|slider|swiper|lightbox", re.I)
+
+
+def _is_gallery(el: etree._Element) -> bool:
+    """True for a slideshow widget: a gallery/carousel class or id over several pictures."""
+    if not GALLERY_RE.search(f"{el.get('class') or ''} {el.get('id') or ''}"):
+        return False
+    return sum(1 for _ in el.iter("img", "picture")) >= 3 or sum(1 for _ in el.iter("li")) >= 5
 
 
 def _unlinked(img: etree._Element, top: etree._Element) -> bool:

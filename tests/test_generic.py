@@ -277,3 +277,32 @@ def test_schema_org_article_body_is_the_root() -> None:
     assert r.content_source == "generic"
     assert r.text.count("The council voted") == 3
     assert "I tried this last spring" not in r.text
+
+
+def _gallery(n: int) -> str:
+    """A slideshow widget of ``n`` captioned photos."""
+    slides = "".join(
+        f"<li><img src='https://img.example.test/{i}.jpg'><p>Slide {i}: {COMMENT}</p></li>"
+        for i in range(n)
+    )
+    return f"<div class='full-gallery'><ul class='legends'>{slides}</ul></div>"
+
+
+def test_slideshow_inside_an_article_is_pruned() -> None:
+    """A gallery widget holding more text than the article around it is still left out."""
+    r = clean(
+        f"<html><body><div class='entry'><p>{PROSE}</p>{_gallery(12)}<p>{PROSE}</p>"
+        f"<p>{PROSE}</p><p>{PROSE}</p></div></body></html>",
+        url="https://example.test/a",
+    )
+    assert r.text.count("The council voted") == 4
+    assert "Slide 3" not in r.text
+
+
+def test_photo_story_made_of_a_gallery_keeps_it() -> None:
+    """When the gallery is all the page says, it is the article."""
+    r = clean(
+        f"<html><body><div class='entry'><h1>Grammy night</h1>{_gallery(6)}</div></body></html>",
+        url="https://example.test/a",
+    )
+    assert "Slide 3" in r.text
