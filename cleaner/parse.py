@@ -397,8 +397,23 @@ def decode(data: bytes, content_type: str | None = None) -> Decoded:
             f"the {where} declares an encoding browsers refuse to decode (ISO-2022-KR, "
             "ISO-2022-CN or HZ-GB-2312), so the document has no readable text"
         )
+    if source == "meta" and codec != "utf-8" and _is_utf8(data):
+        # A saved page re-encoded to UTF-8 keeps its old <meta charset>; bytes that are valid
+        # UTF-8 with multi-byte sequences almost never come from a legacy encoding.
+        codec, source = "utf-8", "utf-8-content"
     text = _strip_bom(data, codec).decode(codec, errors="replace")
     return Decoded(text=text, encoding=codec, source=source)
+
+
+def _is_utf8(data: bytes) -> bool:
+    """True when the bytes hold non-ASCII text and all of it is valid UTF-8."""
+    if data.isascii():
+        return False
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 # Characters libxml2 rejects or that cannot be encoded (lone surrogates from a str).

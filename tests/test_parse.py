@@ -604,3 +604,18 @@ def test_content_after_a_stray_html_end_tag_stays_in_the_body() -> None:
     body = doc.find("body")
     assert body is not None
     assert "The article text that follows" in body.text_content()
+
+
+def test_valid_utf8_wins_over_a_stale_meta_charset() -> None:
+    """A saved page re-encoded to UTF-8 keeps its old <meta charset=gb2312>: bytes that are
+    valid UTF-8 are read as UTF-8; bytes that are not follow the <meta>."""
+    page = '<html><head><meta charset="gb2312"></head><body><p>{}</p></body></html>'
+    utf8 = page.format("谷歌在2014年收购的人工智能公司").encode("utf-8")
+    got = decode(utf8, None)
+    assert got.encoding == "utf-8"
+    assert "人工智能" in got.text
+    legacy = page.format("人工智能").encode("gb2312")
+    assert decode(legacy, None).encoding == "gbk"
+    assert "人工智能" in decode(legacy, None).text
+    header = decode(utf8, "text/html; charset=gb2312")
+    assert header.encoding == "gbk"  # an HTTP header is what the server said: obeyed
