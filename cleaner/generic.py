@@ -196,9 +196,13 @@ def _negative(el: etree._Element) -> bool:
     return class_weight(el) < 0
 
 
-# Page-builder class names (Elementor, Gutenberg, Divi, WPBakery, Beaver Builder) say how a
-# block is laid out, not what it holds: "elementor-widget-text-editor" is article text.
-CMS_RE = re.compile(r"(?<![\w-])(?:elementor|wp-block|et_pb|vc_|fl-)[\w-]*")
+# Page-builder class names (Elementor, Gutenberg, Divi, WPBakery, Beaver Builder, HubSpot)
+# say how a block is laid out, not what it holds: "elementor-widget-text-editor" is article
+# text, and so is HubSpot's "widget-span widget-type-rich_text".
+CMS_RE = re.compile(
+    r"(?<![\w-])(?:elementor|wp-block|et_pb|vc_|fl-|hs_cos_wrapper|hs-|widget-span|"
+    r"widget-type)[\w-]*"
+)
 
 
 def class_weight(el: etree._Element) -> int:

@@ -94,6 +94,8 @@ def test_page_builder_class_names_are_not_boilerplate() -> None:
     """Elementor / Gutenberg class names do not make a block look like a widget."""
     el = etree.fromstring('<div class="elementor-widget elementor-widget-text-editor"/>')
     assert generic.class_weight(el) == 0
+    hubspot = '<div class="span12 widget-span widget-type-custom_widget"/>'
+    assert generic.class_weight(etree.fromstring(hubspot)) == 0
     assert generic.class_weight(etree.fromstring('<div class="sidebar-widget"/>')) < 0
 
 
