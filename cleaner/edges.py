@@ -134,6 +134,22 @@ TRAILER_RE = re.compile(
     re.IGNORECASE,
 )
 HEADING_TAGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
+# Where a trailer heading can be (besides paragraphs of prose, counted on the way).
+MARKER_TAGS = (
+    *HEADING_TAGS,
+    "p",
+    "div",
+    "span",
+    "strong",
+    "b",
+    "em",
+    "header",
+    "label",
+    "dt",
+    "li",
+    "section",
+    "font",
+)
 # The share of the page's paragraph prose that must come before such a heading.
 TRAILER_AFTER = 0.75
 
@@ -141,9 +157,10 @@ TRAILER_AFTER = 0.75
 Trailer = tuple[etree._Element, int]
 
 
-def find_trailers(body: etree._Element) -> list[Trailer]:
+def find_trailers(body: etree._Element, paras: list[tuple[etree._Element, int]]) -> list[Trailer]:
     """Trailer headings ("Related posts", "About the author", "Leave a reply" …) that come
-    after most of the article's main run of paragraphs, each with the prose before it.
+    after most of the article's main run of paragraphs, each with the prose before it
+    (``paras``: the page's paragraphs of prose, from ``generic.prose_paragraphs``).
 
     They are found on the whole page before the rule passes (which may remove the headings
     themselves) and cut after the article root is chosen (``cut_trailers``), so that the
@@ -152,19 +169,16 @@ def find_trailers(body: etree._Element) -> list[Trailer]:
     # Prose counts where paragraphs run together (two or more under one parent): an author
     # bio or a teaser's summary after the end is a lone paragraph.
     markers: list[tuple[etree._Element, int]] = []
-    paras: list[tuple[etree._Element, int]] = []
-    for el in body.iter():
+    prose = {p for p, _ in paras}
+    seen = 0
+    for el in body.iter(*MARKER_TAGS):
         tag = el.tag
-        if not isinstance(tag, str):
-            continue
-        if tag == "p":
-            n = prose_len(el)
-            if n:
-                paras.append((el, n))
+        if el in prose:
+            seen += 1
             continue
         if tag in HEADING_TAGS:
             text = element_text(el)
-        elif len(el) == 0 and el.text and tag != "a":
+        elif len(el) == 0 and el.text:
             text = el.text.strip()
         else:
             continue
@@ -175,7 +189,7 @@ def find_trailers(body: etree._Element) -> list[Trailer]:
                 continue
             if _article_goes_on(el if tag not in INLINE_TAGS else el.getparent()):
                 continue
-            markers.append((el, len(paras)))
+            markers.append((el, seen))
     if not markers:
         return []
     # The article's main run: the parent whose paragraphs hold the most prose.

@@ -173,13 +173,14 @@ def run_rule_passes(
     protect_kept(doc, site, defaults, rec)
     if site is not None:
         apply(site)
-    trailers = edges.find_trailers(body) if site is None or site.generic else []
+    paras = generic.prose_paragraphs(body)
+    trailers = edges.find_trailers(body, paras) if site is None or site.generic else []
     # The defaults would remove some trailer headings ("Related", "Comments"): keep them
     # until the article root is chosen and what follows them is cut.
     held = [m for m, _ in trailers if m not in rec.protected]
     rec.protected.update(held)
     if defaults is not None:
-        rec.guard = _holds_the_article(body)
+        rec.guard = _holds_the_article(body, paras)
         try:
             apply(defaults)
         finally:
@@ -188,7 +189,9 @@ def run_rule_passes(
     return trailers
 
 
-def _holds_the_article(body: etree._Element) -> Callable[[etree._Element], bool]:
+def _holds_the_article(
+    body: etree._Element, paras: list[tuple[etree._Element, int]]
+) -> Callable[[etree._Element], bool]:
     """A guard for site-independent removals: true for an element holding much of the page's
     text (a wrapper whose class happens to say "subscribe" or "share"), not its links, or
     holding the page's main run of paragraphs (teaser lists can outweigh a short article in
@@ -196,7 +199,7 @@ def _holds_the_article(body: etree._Element) -> Callable[[etree._Element], bool]
     guarded."""
     page = len(generic.element_text(body))
     limit = max(1000, int(page * 0.3))
-    cluster = _main_paragraphs(body)
+    cluster = _main_paragraphs(paras)
 
     def guard(el: etree._Element) -> bool:
         """True when removing ``el`` would take the article or much of the page's prose."""
@@ -219,14 +222,13 @@ def _hidden_by_style(el: etree._Element) -> bool:
     return "display:none" in style or "visibility:hidden" in style
 
 
-def _main_paragraphs(body: etree._Element) -> etree._Element | None:
-    """The element whose ``<p>`` children hold the most prose (at least 300 characters in
-    paragraphs of ``generic.PROSE_MIN`` or more with few links), or None."""
+def _main_paragraphs(paras: list[tuple[etree._Element, int]]) -> etree._Element | None:
+    """The element whose paragraphs of prose (``paras``) add up to the most text (at least
+    300 characters), or None."""
     runs: dict[etree._Element, int] = {}
-    for p in body.iter("p"):
-        n = generic.prose_len(p)
-        if n:
-            parent = p.getparent()
+    for p, n in paras:
+        parent = p.getparent()
+        if parent is not None:
             runs[parent] = runs.get(parent, 0) + n
     best = max(runs.items(), key=lambda kv: kv[1], default=None)
     return best[0] if best is not None and best[1] >= 300 else None

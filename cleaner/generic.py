@@ -434,6 +434,16 @@ def prose_len(p: etree._Element) -> int:
     return n if n >= PROSE_MIN and link_density(p, n) < 0.35 else 0
 
 
+def prose_paragraphs(root: etree._Element) -> list[tuple[etree._Element, int]]:
+    """The ``<p>`` elements of prose under ``root`` with their lengths, in document order."""
+    out = []
+    for p in root.iter("p"):
+        n = prose_len(p)
+        if n:
+            out.append((p, n))
+    return out
+
+
 def prose_len_under(el: etree._Element) -> int:
     """Paragraph prose inside ``el``."""
     return sum(prose_len(p) for p in el.iter("p"))
