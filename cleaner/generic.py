@@ -146,14 +146,18 @@ class Stats:
         self.links: dict[etree._Element, int] = {}
         self.good: dict[etree._Element, int] = {}
         self.noise: dict[etree._Element, int] = {}
+        self.commas: dict[etree._Element, int] = {}
         text, links, good, noise = self.text, self.links, self.good, self.noise
+        commas = self.commas
         # Text (and link text) of an inline element, owed to the block that holds it.
         loose: dict[etree._Element, tuple[int, int]] = {}
         order = [e for e in root.iter() if isinstance(e.tag, str)]
         for el in reversed(order):
             own = _chunk(el.text)
             t, lk, g, lt, ll, nz = own, 0, 0, own, 0, 0
+            cm = _commas(el.text)
             for child in el:
+                cm += commas.get(child, 0) + _commas(child.tail)
                 tail = _chunk(child.tail)
                 t += text.get(child, 0) + tail
                 lk += links.get(child, 0)
@@ -174,12 +178,17 @@ class Stats:
                 g += lt - ll
             if tag in UNLIKELY_TAGS or ((g or nz < t) and _negative(el)):
                 g, nz = 0, t
-            text[el], links[el], good[el], noise[el] = t, lk, g, nz
+            text[el], links[el], good[el], noise[el], commas[el] = t, lk, g, nz, cm
 
     def density(self, el: etree._Element) -> float:
         """Share of the element's text inside links (0 for an element without text)."""
         t = self.text.get(el, 0)
         return min(1.0, self.links.get(el, 0) / t) if t else 0.0
+
+
+def _commas(value: str | None) -> int:
+    """Commas (Latin and Arabic) in a text run."""
+    return value.count(",") + value.count("،") if value else 0
 
 
 def _chunk(value: str | None) -> int:
@@ -271,6 +280,7 @@ def find_content(root: etree._Element, stats: Stats | None = None) -> etree._Ele
     if marked is not None:
         return marked
     scores: dict[etree._Element, float] = {}
+    inside = _inside_unlikely_set(root)
     for el in root.iter(*PARA_TAGS, "div"):
         if el.tag == "div" and any(
             isinstance(c.tag, str) and c.tag in ("p", "div", "table", "ul", "section", "article")
@@ -280,15 +290,12 @@ def find_content(root: etree._Element, stats: Stats | None = None) -> etree._Ele
             if len(own.strip()) < 25:
                 continue
             text = " ".join(own.split())
+            length, commas = len(text), _commas(text)
         else:
-            if stats.text.get(el, 0) < 25:
-                continue
-            text = element_text(el)
-        if len(text) < 25:
+            length, commas = stats.text.get(el, 0), stats.commas.get(el, 0)
+        if length < 25 or el in inside:
             continue
-        if _inside_unlikely(el):
-            continue
-        score = 1.0 + text.count(",") + text.count("،") + min(len(text) / 100.0, 3.0)
+        score = 1.0 + commas + min(length / 100.0, 3.0)
         node = el.getparent()
         level = 0
         while node is not None and level < 3 and isinstance(node.tag, str):
@@ -347,14 +354,22 @@ def _widen(top: etree._Element, stats: Stats) -> etree._Element:
     return chosen
 
 
-def _inside_unlikely(el: etree._Element) -> bool:
-    """True when an ancestor is a nav/footer/aside-like element or a comment section."""
-    node = el.getparent()
-    while node is not None:
-        if isinstance(node.tag, str) and (node.tag in UNLIKELY_TAGS or is_comments(node)):
-            return True
-        node = node.getparent()
-    return False
+def _inside_unlikely_set(root: etree._Element) -> set[etree._Element]:
+    """Everything inside a nav/footer/aside-like element or a reader-comment section."""
+    tops = [e for e in root.iter(*UNLIKELY_TAGS) if e is not root]
+    tops.extend(e for e in root.xpath(_COMMENTISH) if is_comments(e))
+    inside: set[etree._Element] = set()
+    for top in tops:
+        inside.update(top.iterdescendants())
+    return inside
+
+
+# Elements whose class or id may name a comment section (``is_comments`` decides).
+_COMMENTISH = (
+    ".//*[contains(@class, 'omment') or contains(@id, 'omment') or contains(@class, 'OMMENT') "
+    "or contains(@id, 'OMMENT') or contains(@class, 'omentar') or contains(@id, 'omentar') "
+    "or contains(@id, 'disqus') or contains(@class, 'reader-interactions')]"
+)
 
 
 def prune(
