@@ -85,14 +85,19 @@ def _lead_meta_reason(
     tag = el.tag
     if tag in ("h1", "h2") and title and _same_title(element_text(el), title):
         return "repeated title"
-    if tag in KEEP_TAGS or tag in INLINE_TAGS:
+    if tag in KEEP_TAGS:
         return None
     n = stats.text.get(el, 0)
     if not n or n > 120:
         return None
     names = f"{el.get('class') or ''} {el.get('id') or ''}"
     if META_NAMES_RE.search(names) or el.get("rel") == "author":
-        return "byline or dateline"
+        # Inline markup counts by its class ("<span class=date>"), never inside a heading.
+        parent = el.getparent()
+        if tag not in INLINE_TAGS or (parent is not None and parent.tag not in KEEP_TAGS):
+            return "byline or dateline"
+    if tag in INLINE_TAGS:
+        return None
     text = element_text(el)
     if META_LINE_RE.search(text):
         return "byline or dateline"
@@ -120,7 +125,7 @@ TRAILER_RE = re.compile(
     r"more (?:stories|articles|posts|news|to explore|to read|like this|reading|for you)|"
     r"read next|"
     r"recommended(?: for you| reading| articles| stories| posts)?|"
-    r"(?:most )?popular(?: posts| articles| stories| now| news)?|"
+    r"(?:most )?popular(?: posts| articles| stories| now| news| videos| photos)?|"
     r"(?:latest|recent) (?:news|posts|articles|stories|blogs?)|trending(?: now| stories)?|"
     r"keep reading|what to read next|(?:don'?t|do not) miss|up next|"
     r"about the (?:authors?|reviewers?|writer)|author bio|meet the (?:authors?|team)|"

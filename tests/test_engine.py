@@ -330,3 +330,24 @@ def test_element_hidden_by_inline_style_goes_even_when_long() -> None:
     )
     assert "Hidden draft" not in r.text
     assert "Shown. Index funds" in r.text
+
+
+def test_disclosure_credit_and_rating_lines_are_removed() -> None:
+    """Affiliate disclosures, photo-credit and editor lines, rating widgets and a dated span
+    before the text are clutter; the caption and the article stay."""
+    r = clean(
+        "<html><body><article><div class='meta'><span class='date'>Selasa, 23/02/2016</span>"
+        "</div><p>Products are chosen independently by our editors. Purchases made through "
+        "our links may earn us a commission.</p>"
+        "<figure><img src='https://img.example.test/a.jpg'><figcaption>Funds at work"
+        "</figcaption></figure><p>Photo: Jo Smith/Agency</p>"
+        f"<p>{STREAMED_PARA}</p><p>{STREAMED_PARA}</p>"
+        "<table><tr><td>Editor</td><td>: Ervan Hardoko</td></tr></table>"
+        "<div>Rate artikel ini</div><div>Like (0)</div><div>Dislike (3)</div>"
+        "</article></body></html>",
+        url="https://example.test/a",
+    )
+    for clutter in ("Purchases made", "Jo Smith", "Ervan", "Rate artikel", "Like (0)", "23/02"):
+        assert clutter not in r.text, clutter
+    assert "Funds at work" in r.text
+    assert r.text.count("Index funds track") == 2
