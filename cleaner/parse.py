@@ -416,13 +416,57 @@ def _limit_errors(parser: etree.HTMLParser) -> list[str]:
     ]
 
 
+# lxml.html's element classes (``drop_tag``, ``text_content`` …) chosen in C: lxml.html's own
+# lookup calls back into Python for every element proxy, a tenth of ``clean()``'s time. Only
+# the form-field subclasses (``FormElement``, ``InputElement`` …) are not used.
+HTML_LOOKUP = etree.ElementDefaultClassLookup(
+    element=lxml.html.HtmlElement,
+    comment=lxml.html.HtmlComment,
+    pi=lxml.html.HtmlProcessingInstruction,
+    entity=lxml.html.HtmlEntity,
+)
+
+
+def html_parser(**options: bool) -> etree.HTMLParser:
+    """A UTF-8 HTML parser making lxml.html elements through the C-level lookup."""
+    parser = etree.HTMLParser(encoding="utf-8", **options)
+    parser.set_element_class_lookup(HTML_LOOKUP)
+    return parser
+
+
+def _document(raw: bytes, parser: etree.HTMLParser) -> etree._Element:
+    """``lxml.html.document_fromstring``: the parsed document element."""
+    doc = etree.fromstring(raw, parser)
+    if doc is None:
+        raise etree.ParserError("Document is empty")
+    return doc
+
+
+_FULL_HTML_RE = re.compile(rb"^\s*<(?:html|!doctype)", re.I)
+
+
+def fragment_div(raw: bytes, parser: etree.HTMLParser) -> etree._Element:
+    """``lxml.html.fragment_fromstring(raw, create_parent="div")`` with ``parser``'s
+    element classes also for the new ``<div>`` (so its descendants keep the fast lookup)."""
+    if not _FULL_HTML_RE.match(raw):
+        raw = b"<html><body>" + raw + b"</body></html>"
+    doc = _document(raw, parser)
+    bodies = [e for e in doc if e.tag == "body"]
+    if len(bodies) != 1:
+        raise etree.ParserError(f"too many bodies: {len(bodies)}")
+    body = bodies[0]
+    root = parser.makeelement("div")
+    if body.text and body.text.strip():
+        root.text = body.text
+    root.extend(body)
+    return root
+
+
 def _parse_checked(raw: bytes, build: Callable[..., etree._Element]) -> etree._Element:
     """Run ``build`` with a plain then a huge_tree parser; raise ParseError on lost input."""
     limits: list[str] = []
     for huge in (False, True):
-        parser = lxml.html.HTMLParser(
-            encoding="utf-8", huge_tree=huge, remove_comments=True, remove_pis=True
-        )
+        parser = html_parser(huge_tree=huge, remove_comments=True, remove_pis=True)
         failure: Exception | None = None
         try:
             doc = build(raw, parser=parser)
@@ -451,15 +495,12 @@ def _to_utf8(text: str) -> bytes:
 
 def parse_text(text: str) -> etree._Element:
     """Parse decoded HTML text to an lxml document; raise ParseError on lost depth."""
-    return _parse_checked(_to_utf8(text), lxml.html.document_fromstring)
+    return _parse_checked(_to_utf8(text), _document)
 
 
 def parse_fragment(html: str) -> etree._Element:
     """Parse an HTML fragment into one ``<div>``; raise ParseError rather than lose text."""
-    return _parse_checked(
-        _to_utf8(html),
-        lambda raw, parser: lxml.html.fragment_fromstring(raw, create_parent="div", parser=parser),
-    )
+    return _parse_checked(_to_utf8(html), fragment_div)
 
 
 def parse(data: bytes, content_type: str | None = None) -> tuple[etree._Element, Decoded]:

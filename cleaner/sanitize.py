@@ -16,11 +16,11 @@ import unicodedata
 from html import escape
 from urllib.parse import unquote, urljoin, urlsplit
 
-import lxml.html
 import nh3
 from lxml import etree
 
 from .actions import Recorder, drop
+from .parse import fragment_div, html_parser
 
 ALLOWED_TAGS = {
     "a",
@@ -553,11 +553,9 @@ def _allow_list(html: str, remote_images: bool) -> str:
 
 def _as_libxml2_reads_it(html: str) -> str | None:
     """Re-serialise a fragment the way libxml2 nests it; None if it cannot be done losslessly."""
-    parser = lxml.html.HTMLParser(encoding="utf-8", huge_tree=True)
+    parser = html_parser(huge_tree=True)
     try:
-        root = lxml.html.fragment_fromstring(
-            html.encode("utf-8"), create_parent="div", parser=parser
-        )
+        root = fragment_div(html.encode("utf-8"), parser)
     except (etree.LxmlError, ValueError):
         return None
     if any(
