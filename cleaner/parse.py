@@ -368,12 +368,22 @@ def check_is_html(
         raise ParseError("document is binary data (it contains NUL bytes), not HTML")
     if not _MARKUP_RE.search(body):
         raise ParseError("document contains no markup at all, not HTML")
-    if _longest_tag(body) > MAX_TAG_BYTES:
+    if _has_long_tag(body):
         # libxml2 is quadratic in the attribute count: 100,000 attributes take 13 s.
         raise ParseError(
             f"a tag is longer than {MAX_TAG_BYTES} bytes (tens of thousands of attributes); "
             "refused rather than parsed for minutes"
         )
+
+
+def _has_long_tag(data: bytes) -> bool:
+    """True when a ``<…>`` run is longer than ``MAX_TAG_BYTES`` (cheap bounds first: a run
+    fits in the document and between two ``>``)."""
+    if len(data) <= MAX_TAG_BYTES:
+        return False
+    if max(map(len, data.split(b">"))) <= MAX_TAG_BYTES:
+        return False
+    return _longest_tag(data) > MAX_TAG_BYTES
 
 
 def _longest_tag(data: bytes) -> int:
