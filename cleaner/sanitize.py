@@ -137,6 +137,35 @@ _PLACEHOLDER_RE = re.compile(
     r"empty\.|default[-_]?image|no[-_]?image",
     re.IGNORECASE,
 )
+# _PLACEHOLDER_RE's alternatives as plain substrings of a lower-cased ASCII value.
+_PLACEHOLDER_NEEDLES = (
+    "blank.",
+    "placeholder",
+    "lazy",
+    "loading",
+    "spacer",
+    "1x1",
+    "pixel.",
+    "transparent",
+    "grey.gif",
+    "empty.",
+    "defaultimage",
+    "default-image",
+    "default_image",
+    "noimage",
+    "no-image",
+    "no_image",
+)
+
+
+def _is_placeholder(value: str) -> bool:
+    """``_PLACEHOLDER_RE.search(value)``, by substring tests when the value is ASCII."""
+    if not value.isascii():
+        return _PLACEHOLDER_RE.search(value) is not None
+    low = value.lower()
+    return low.startswith("data:") or any(n in low for n in _PLACEHOLDER_NEEDLES)
+
+
 _STYLE_SIZE_RE = re.compile(
     r"(?:^|;)\s*(?:max-)?(?:width|height)\s*:\s*(\d+(?:\.\d+)?|\.\d+)(?:px)?\s*"
     r"(?:!important\s*)?(?:;|$)",
@@ -145,6 +174,8 @@ _STYLE_SIZE_RE = re.compile(
 _STYLE_HIDDEN_RE = re.compile(
     r"(?:^|;)\s*(display\s*:\s*none|visibility\s*:\s*hidden)", re.IGNORECASE
 )
+# Separators (whitespace, as ``str.isspace`` has it, and commas), then one URL.
+_SRCSET_URL_RE = re.compile(r"[\s,]*(\S*)")
 _SCHEME_RE = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):")
 _DESCRIPTOR_RE = re.compile(r"^(\d+(?:\.\d+)?|\.\d+)([wx])$", re.IGNORECASE)
 # Elements inside which an <image> is SVG's, not the HTML parser's alias of <img>.
@@ -161,23 +192,21 @@ def srcset_candidates(srcset: str) -> list[tuple[str, str]]:
     """
     out: list[tuple[str, str]] = []
     pos, n = 0, len(srcset)
-    while pos < n:
-        while pos < n and (srcset[pos].isspace() or srcset[pos] == ","):
-            pos += 1
-        start = pos
-        while pos < n and not srcset[pos].isspace():
-            pos += 1
-        url = srcset[start:pos]
+    match = _SRCSET_URL_RE.match
+    while True:
+        m = match(srcset, pos)
+        url = m.group(1)  # type: ignore[union-attr]  # the pattern matches everywhere
         if not url:
             break
+        pos = m.end()  # type: ignore[union-attr]
         descriptor = ""
         if url.endswith(","):
             url = url.rstrip(",")
         else:
-            start = pos
-            while pos < n and srcset[pos] != ",":
-                pos += 1
-            descriptor = srcset[start:pos].strip()
+            end = srcset.find(",", pos)
+            end = n if end < 0 else end
+            descriptor = srcset[pos:end].strip()
+            pos = end
         if url:
             out.append((url, descriptor))
     return out
@@ -277,12 +306,21 @@ def _whatwg_slashes(value: str) -> str:
     Python's URL parser takes ``http://127.0.0.1\\@example.test/`` to be on
     example.test; a browser loads it from 127.0.0.1.
     """
-    value = re.sub(r"[\t\n\r]", "", value)
+    if "\t" in value or "\n" in value or "\r" in value:
+        value = _TAB_NEWLINE_RE.sub("", value)
+    if "\\" not in value:
+        return value
     m = _SCHEME_RE.match(value)
     if m and m.group(1).lower() not in ("http", "https"):
         return value
-    end = len(value) if (cut := re.search(r"[?#]", value)) is None else cut.start()
+    end = len(value) if (cut := _QUERY_START_RE.search(value)) is None else cut.start()
     return value[:end].replace("\\", "/") + value[end:]
+
+
+_TAB_NEWLINE_RE = re.compile(r"[\t\n\r]")
+_QUERY_START_RE = re.compile(r"[?#]")
+# URLs longer than this are resolved without the cache (data: URLs can be megabytes).
+_CACHED_URL_CHARS = 2000
 
 
 def _absolute(value: str | None, base: str | None) -> str | None:
@@ -296,6 +334,13 @@ def _absolute(value: str | None, base: str | None) -> str | None:
     """
     if not value:
         return None
+    if len(value) > _CACHED_URL_CHARS or (base is not None and len(base) > _CACHED_URL_CHARS):
+        return _resolve(value, base)
+    return _resolve_cached(value, base)
+
+
+def _resolve(value: str, base: str | None) -> str | None:
+    """``_absolute`` for a non-empty value."""
     value = _whatwg_slashes(value.strip())
     try:
         out = urljoin(base or "", value) if base else value
@@ -314,6 +359,7 @@ def _absolute(value: str | None, base: str | None) -> str | None:
     return _encode_controls(out)
 
 
+_resolve_cached = functools.lru_cache(maxsize=8192)(_resolve)
 _CONTROLS_RE = re.compile(r"[\x00-\x20\x7f]")
 
 
@@ -369,7 +415,7 @@ def resolve_image(img: etree._Element, base: str | None) -> str | None:
                     _srcset_best(source.get("srcset") or source.get("data-srcset") or "")
                 )
     src = img.get("src")
-    if src and not _PLACEHOLDER_RE.search(src):
+    if src and not _is_placeholder(src):
         candidates.insert(0, src)
     else:
         candidates.append(src)
@@ -378,7 +424,7 @@ def resolve_image(img: etree._Element, base: str | None) -> str | None:
         if (
             url
             and url.startswith(("http://", "https://"))
-            and not _PLACEHOLDER_RE.search(url.rsplit("/", 1)[-1])
+            and not _is_placeholder(url.rsplit("/", 1)[-1])
         ):
             return url
     for c in candidates:
