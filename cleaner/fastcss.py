@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import cssselect
@@ -67,10 +67,11 @@ def _compound(tree: object, index: int) -> Compound | None:
     return Compound(index, tag, tuple(reversed(conds)))
 
 
-def _test(attrs: etree._Attrib, cond: Cond) -> bool:
-    """True when an element's attributes pass one test (CSS semantics)."""
+def _test(get: Callable[[str], str | None], cond: Cond) -> bool:
+    """True when an element's attributes (``get``: its ``get`` method) pass one test (CSS
+    semantics)."""
     name, op, want = cond
-    have = attrs.get(name)
+    have = get(name)
     if have is None:
         return False
     if op == "exists":
@@ -112,6 +113,25 @@ class Matcher:
                 parts = self._parse(sel, i, simple_only=True) or []
             for c in parts:
                 self._index(c)
+        # Every attribute a match can depend on (indexed, prefiltered or tested).
+        self.attr_names = tuple(
+            sorted(
+                {"class", "id"}
+                | {a for a in self.by_attr if a != "*"}
+                | {
+                    cond[0]
+                    for cs in (
+                        *self.by_tag.values(),
+                        *self.by_token.values(),
+                        *self.by_attr.values(),
+                    )
+                    for c in cs
+                    for cond in c.conds
+                }
+            )
+        )
+        self.relevant = frozenset(self.attr_names)
+        self.rare_names = self.relevant - {"class", "id"}
         self.prefilter = {
             a: re.compile("|".join(re.escape(n) for n in sorted(set(ns))))
             for a, ns in self.needles.items()
@@ -167,45 +187,82 @@ class Matcher:
         else:
             self.needles.setdefault(name, []).append(value)
 
+    def _value_cands(self, name: str, value: str) -> list[Compound]:
+        """The compounds one attribute makes candidates: those indexed by its class or id
+        tokens, and its attribute group when the value passes the group's pre-filter."""
+        out: list[Compound] = []
+        if value:
+            if name == "class":
+                for tok in value.split():
+                    out.extend(self.by_token.get(("class", tok), ()))
+            elif name == "id":
+                out.extend(self.by_token.get(("id", value), ()))
+        group = self.by_attr.get(name)
+        if group is not None and (name in self.always or self.prefilter[name].search(value)):
+            out.extend(group)
+        return out
+
+    def _match(
+        self,
+        el: etree._Element,
+        tag: str,
+        names: list[str],
+        seen: dict[tuple[str, str], list[Compound]],
+    ) -> tuple[int, ...]:
+        """The indexes (ascending) of the simple selectors one element matches (``names``:
+        its attribute names; ``seen``: ``_value_cands`` already computed on this page)."""
+        cands: list[Compound] = list(self.by_attr.get("*", ()))
+        cands.extend(self.by_tag.get(tag, ()))
+        get = el.get
+        for name in names:
+            if name not in self.relevant:
+                continue
+            value = get(name)
+            found = seen.get((name, value))
+            if found is None:
+                found = seen[(name, value)] = self._value_cands(name, value)
+            cands.extend(found)
+        if not cands:
+            return ()
+        hit: set[int] = set()
+        for c in cands:
+            if c.index in hit or (c.tag is not None and c.tag != tag):
+                continue
+            if all(_test(get, cond) for cond in c.conds):
+                hit.add(c.index)
+        return tuple(sorted(hit))
+
     def select_all(self, root: etree._Element) -> list[list[etree._Element]]:
         """For each selector, the elements under ``root`` (inclusive) it matches."""
         found: list[list[etree._Element]] = [[] for _ in self.selectors]
-        by_tag, by_token, by_attr = self.by_tag, self.by_token, self.by_attr
-        prefilter, always = self.prefilter, self.always
-        any_all = by_attr.get("*", [])
         position: dict[etree._Element, int] = {}
+        # What an element matches depends only on its tag and the attributes the selectors
+        # name; most elements have at most a class and an id among those, and pages repeat
+        # them (menu items, cards), so each such combination is tested once.
+        rare = self.rare_names
+        by_tag: dict[str, tuple[int, ...]] = {}
+        memo: dict[tuple[str, str | None, str | None], tuple[int, ...]] = {}
+        seen: dict[tuple[str, str], list[Compound]] = {}
+        partial = bool(self.partial)
         for n, el in enumerate(root.iter()):
             tag = el.tag
             if not isinstance(tag, str):
                 continue
-            if self.partial:
+            if partial:
                 position[el] = n
-            attrs = el.attrib
-            cands: list[Compound] = list(any_all)
-            cands.extend(by_tag.get(tag, ()))
-            if attrs:
-                cls = attrs.get("class")
-                if cls:
-                    for tok in cls.split():
-                        cands.extend(by_token.get(("class", tok), ()))
-                ident = attrs.get("id")
-                if ident:
-                    cands.extend(by_token.get(("id", ident), ()))
-                for name in attrs:
-                    group = by_attr.get(name)
-                    if group is None:
-                        continue
-                    if name in always or prefilter[name].search(attrs[name]):
-                        cands.extend(group)
-            if not cands:
-                continue
-            hit: set[int] = set()
-            for c in cands:
-                if c.index in hit or (c.tag is not None and c.tag != tag):
-                    continue
-                if all(_test(attrs, cond) for cond in c.conds):
-                    hit.add(c.index)
-            for i in sorted(hit):
+            names = el.keys()
+            if not names:
+                hits = by_tag.get(tag)
+                if hits is None:
+                    hits = by_tag[tag] = self._match(el, tag, names, seen)
+            elif rare.isdisjoint(names):
+                key = (tag, el.get("class"), el.get("id"))
+                hits = memo.get(key)
+                if hits is None:
+                    hits = memo[key] = self._match(el, tag, names, seen)
+            else:
+                hits = self._match(el, tag, names, seen)
+            for i in hits:
                 found[i].append(el)
         for i in self.fallback:
             found[i] = self.selectors[i].select(root)
