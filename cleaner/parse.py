@@ -497,9 +497,22 @@ def _parse_checked(raw: bytes, build: Callable[..., etree._Element]) -> etree._E
     )
 
 
+# _CONTROL_RE's characters below U+0080 (a form feed is replaced by a space instead).
+_CONTROL_BYTES = bytes(range(0x09)) + b"\x0b" + bytes(range(0x0E, 0x20)) + b"\x7f"
+
+
 def _to_utf8(text: str) -> bytes:
     """Encode text for libxml2: control characters and lone surrogates become U+FFFD."""
     # libxml2 refuses a form feed as leading text; browsers treat it as whitespace.
+    # Fast path (almost every page): nothing to replace, checked without a regex scan.
+    if "\ufffe" not in text and "\uffff" not in text:
+        try:
+            raw = text.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate
+            pass
+        else:
+            if len(raw.translate(None, _CONTROL_BYTES)) == len(raw):
+                return raw.replace(b"\x0c", b" ")
     return _CONTROL_RE.sub("\ufffd", text.replace("\x0c", " ")).encode("utf-8")
 
 

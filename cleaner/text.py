@@ -18,8 +18,49 @@ def _paragraph(parts: list[str]) -> str:
 def to_text(root: etree._Element) -> str:
     """Render an element tree as text: blocks become paragraphs, ``<br>`` a line break.
 
-    Iterative (an explicit stack), so deeply nested pages cannot exhaust recursion.
+    Iterative (``iterwalk``'s start and end events), so deeply nested pages cannot exhaust
+    recursion.
     """
+    if next(root.iter(etree.Comment, etree.ProcessingInstruction, etree.Entity), None) is not None:
+        return _to_text_any(root)
+    paragraphs: list[str] = []
+    current: list[str] = []
+    append = current.append
+    blocks = _BLOCKS
+    for event, el in etree.iterwalk(root, events=("start", "end")):
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if event == "start":
+            if tag == "br":
+                append("\n")
+            else:
+                if tag in blocks and current:
+                    para = _paragraph(current)
+                    if para:
+                        paragraphs.append(para)
+                    current.clear()
+                text = el.text
+                if text:
+                    append(text)
+        else:
+            if tag in blocks and current:
+                para = _paragraph(current)
+                if para:
+                    paragraphs.append(para)
+                current.clear()
+            if el is not root:
+                tail = el.tail
+                if tail:
+                    append(tail)
+    if current:
+        para = _paragraph(current)
+        if para:
+            paragraphs.append(para)
+    return "\n\n".join(paragraphs)
+
+
+def _to_text_any(root: etree._Element) -> str:
+    """``to_text`` for a tree holding comments or processing instructions (their text counts,
+    as it always has; ``iterwalk`` skips them). Iterative, with an explicit stack."""
     paragraphs: list[str] = []
     current: list[str] = []
 
