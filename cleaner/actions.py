@@ -151,6 +151,37 @@ def _short_text_elements(root: etree._Element) -> list[etree._Element]:
 def _short_texts(root: etree._Element) -> list[tuple[etree._Element, str]]:
     """``_short_text_elements`` with each element's raw text (what ``element_text``
     normalises: its text and its descendants' text and tails, not comments' own text)."""
+    if next(root.iter(etree.Comment, etree.ProcessingInstruction, etree.Entity), None) is not None:
+        return _short_texts_any(root)
+    # One walk (``iterwalk`` skips comments, hence the check above): each element's parts
+    # are collected until its text is known to be too long.
+    limit = MAX_MATCH_TEXT * 4
+    order: list[etree._Element] = []
+    raw: dict[etree._Element, str] = {}
+    stack: list[tuple[list[str], list[int]]] = []
+    for event, el in etree.iterwalk(root, events=("start", "end")):
+        if event == "start":
+            order.append(el)
+            text = el.text or ""
+            stack.append(([text], [len(text)]))
+            continue
+        parts, size = stack.pop()
+        n = size[0]
+        if n <= limit:
+            raw[el] = value = "".join(parts)
+        if stack:
+            tail = el.tail or ""
+            up_parts, up_size = stack[-1]
+            up_size[0] += n + len(tail)
+            if up_size[0] <= limit:
+                up_parts.append(value)
+                up_parts.append(tail)
+    # Children before parents: the reverse of document order.
+    return [(el, raw[el]) for el in reversed(order) if el in raw and el is not root]
+
+
+def _short_texts_any(root: etree._Element) -> list[tuple[etree._Element, str]]:
+    """``_short_texts`` for a tree with comments or processing instructions."""
     limit = MAX_MATCH_TEXT * 4
     order = list(root.iter(etree.Element))
     lengths: dict[etree._Element, int] = {}
@@ -193,9 +224,14 @@ def _anchored(rx: re.Pattern[str]) -> bool:
         parsed = sre_parse.parse(rx.pattern)
     except re.error:  # pragma: no cover - it compiled once already
         return False
-    return len(parsed) > 0 and parsed[0][0] is AT and parsed[0][1] in (
-        AT_BEGINNING,
-        AT_BEGINNING_STRING,
+    return (
+        len(parsed) > 0
+        and parsed[0][0] is AT
+        and parsed[0][1]
+        in (
+            AT_BEGINNING,
+            AT_BEGINNING_STRING,
+        )
     )
 
 
@@ -249,6 +285,9 @@ def remove_text(
     if not matchers:
         return 0
     find = _finder(matchers)
+    # The match of each raw text (wrappers repeat their child's text), then of each
+    # normalised one.
+    by_raw: dict[str, TextMatcher | None] = {}
     seen: dict[str, TextMatcher | None] = {}
     matched: dict[etree._Element, TextMatcher] = {}
     has_matched_desc: set[etree._Element] = set()
@@ -258,13 +297,17 @@ def remove_text(
             if parent is not None:
                 has_matched_desc.add(parent)
             continue
-        text = norm_text(value)
-        if not text or len(text) > MAX_MATCH_TEXT:
-            continue
-        if text in seen:
-            m = seen[text]
+        if value in by_raw:
+            m = by_raw[value]
         else:
-            m = seen[text] = find(text)
+            text = norm_text(value)
+            if not text or len(text) > MAX_MATCH_TEXT:
+                m = None
+            elif text in seen:
+                m = seen[text]
+            else:
+                m = seen[text] = find(text)
+            by_raw[value] = m
         if m is None or el in rec.protected:
             continue
         matched[el] = m
