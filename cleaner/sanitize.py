@@ -342,6 +342,18 @@ def _absolute(value: str | None, base: str | None) -> str | None:
 def _resolve(value: str, base: str | None) -> str | None:
     """``_absolute`` for a non-empty value."""
     value = _whatwg_slashes(value.strip())
+    plain = _PLAIN_ABSOLUTE_RE.match(value)
+    if plain is not None:
+        # urljoin returns such a URL unchanged and its host is the plain netloc: skip the
+        # parsing (the base is still parsed, as urljoin would, and may be refused).
+        try:
+            page_host = _page_host(base) if base else None
+        except ValueError:
+            return None
+        host = plain.group(1).lower()
+        if is_local_host(host) and not is_local_host(page_host):
+            return None
+        return _encode_controls(value)
     try:
         out = urljoin(base or "", value) if base else value
         parts = urlsplit(out)
@@ -360,6 +372,20 @@ def _resolve(value: str, base: str | None) -> str | None:
 
 
 _resolve_cached = functools.lru_cache(maxsize=8192)(_resolve)
+# An http(s) URL that urljoin and urlsplit take as it is: lower-case scheme, a plain ASCII
+# host (no user-info, brackets, percent or other delimiters) with an optional port, a path
+# without parameters (";"), and a query and fragment that are not empty when present.
+_PLAIN_ABSOLUTE_RE = re.compile(
+    r"https?://([A-Za-z0-9._~-]+)(?::[0-9]*)?(?:/[^?#;]*)?(?:\?[^#]+)?(?:#[\s\S]+)?\Z"
+)
+
+
+@functools.lru_cache(maxsize=256)
+def _page_host(base: str) -> str | None:
+    """The host of the page's URL (raises ValueError as urlsplit does)."""
+    return urlsplit(base).hostname
+
+
 _CONTROLS_RE = re.compile(r"[\x00-\x20\x7f]")
 
 
@@ -557,15 +583,23 @@ def url_policy(root: etree._Element, rec: Recorder, remote_images: bool) -> list
 def _attribute_filter(tag: str, attr: str, value: str) -> str | None:
     """nh3 callback: final URL check on every surviving URL attribute."""
     if attr in ("href", "src"):
-        try:
-            scheme = urlsplit(value.strip()).scheme.lower()
-        except ValueError:
-            return None
-        if tag == "img" and (scheme not in ("http", "https") or is_tracker(value)):
-            return None
-        if scheme not in URL_SCHEMES:
-            return None
+        check = _url_allowed if len(value) > _CACHED_URL_CHARS else _url_allowed_cached
+        return value if check(tag == "img", value) else None
     return value
+
+
+def _url_allowed(img: bool, value: str) -> bool:
+    """``_attribute_filter``'s verdict on one URL (cached: both allow-list passes see it)."""
+    try:
+        scheme = urlsplit(value.strip()).scheme.lower()
+    except ValueError:
+        return False
+    if img and (scheme not in ("http", "https") or is_tracker(value)):
+        return False
+    return scheme in URL_SCHEMES
+
+
+_url_allowed_cached = functools.lru_cache(maxsize=4096)(_url_allowed)
 
 
 def _allow_list(html: str, remote_images: bool) -> str:
