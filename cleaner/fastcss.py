@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import cssselect
@@ -89,6 +89,39 @@ def _test(get: Callable[[str], str | None], cond: Cond) -> bool:
     return have == want or have.startswith(want + "-")
 
 
+def _minimal(needles: Iterable[str]) -> list[str]:
+    """The needles that hold no other needle (a text holds one of the given needles exactly
+    when it holds one of these)."""
+    out: list[str] = []
+    for n in sorted(set(needles), key=len):
+        if not any(m in n for m in out):
+            out.append(n)
+    return sorted(out)
+
+
+def _trie_pattern(words: Sequence[str]) -> str:
+    """One regex alternation of literal words, factored by common prefixes (Python's regex
+    engine tries each alternative at each position; a trie tries few). No word may be a
+    prefix of another (``_minimal`` guarantees that)."""
+    trie: dict[str, dict] = {}
+    for w in words:
+        node = trie
+        for ch in w:
+            node = node.setdefault(ch, {})
+
+    def build(node: dict) -> str:
+        alts = [re.escape(ch) + build(sub) for ch, sub in sorted(node.items())]
+        if not alts:
+            return ""
+        return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+
+    return build(trie) if words else "(?!)"
+
+
+# Class tokens whose candidates a matcher memoises before it empties the memo.
+_MEMO_LIMIT = 50_000
+
+
 class Matcher:
     """Matches a list of selectors in one walk; non-simple parts use their own XPath."""
 
@@ -133,10 +166,14 @@ class Matcher:
         self.relevant = frozenset(self.attr_names)
         self.rare_names = self.relevant - {"class", "id"}
         self.prefilter = {
-            a: re.compile("|".join(re.escape(n) for n in sorted(set(ns))))
-            for a, ns in self.needles.items()
-            if a not in self.always
+            a: re.compile(_trie_pattern(_minimal(ns))) for a, ns in self.needles.items()
         }
+        # The class pre-filter token by token (each token's verdict is memoised) when no
+        # needle holds whitespace: then a needle can only occur inside one token.
+        self.class_by_token = "class" not in self.always and not any(
+            ch.isspace() for n in _minimal(self.needles.get("class", ())) for ch in n
+        )
+        self._tokens: dict[str, tuple[tuple[Compound, ...], bool]] = {}
 
     @staticmethod
     def _parse(
@@ -191,6 +228,23 @@ class Matcher:
         """The compounds one attribute makes candidates: those indexed by its class or id
         tokens, and its attribute group when the value passes the group's pre-filter."""
         out: list[Compound] = []
+        if name == "class" and self.class_by_token:
+            passes = False
+            tokens = self._tokens
+            if len(tokens) > _MEMO_LIMIT:
+                tokens.clear()
+            for tok in value.split():
+                info = tokens.get(tok)
+                if info is None:
+                    info = tokens[tok] = (
+                        tuple(self.by_token.get(("class", tok), ())),
+                        "class" in self.prefilter and bool(self.prefilter["class"].search(tok)),
+                    )
+                out.extend(info[0])
+                passes = passes or info[1]
+            if passes:
+                out.extend(self.by_attr["class"])
+            return out
         if value:
             if name == "class":
                 for tok in value.split():
