@@ -280,6 +280,8 @@ def is_local_host(host: str | None) -> bool:
 @functools.lru_cache(maxsize=4096)
 def _is_local_host(host: str) -> bool:
     """is_local_host for a non-empty host (cached: a page names few hosts many times)."""
+    if _is_plain_domain(host):
+        return False
     name = _host_name(host)
     if name == "localhost" or name.endswith(".localhost"):
         return True
@@ -298,6 +300,19 @@ def _is_local_host(host: str) -> bool:
         or ip.is_reserved
         or ip.is_multicast
     )
+
+
+def _is_plain_domain(host: str) -> bool:
+    """True for an ASCII domain name that cannot be an IP address (its last label is no
+    number in any base) nor localhost: not local, without IDNA or address parsing."""
+    name = host.lower()
+    if not name.isascii() or any(c in name for c in "%:[]"):
+        return False
+    name = name.rstrip(".")
+    if name == "localhost" or name.endswith(".localhost"):
+        return False
+    last = name.rsplit(".", 1)[-1]
+    return any(c not in "0123456789abcdefx" for c in last)
 
 
 def _whatwg_slashes(value: str) -> str:
