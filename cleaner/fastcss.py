@@ -174,6 +174,8 @@ class Matcher:
             ch.isspace() for n in _minimal(self.needles.get("class", ())) for ch in n
         )
         self._tokens: dict[str, tuple[tuple[Compound, ...], bool]] = {}
+        # Per tag: the compounds that need no attribute lookup to become candidates.
+        self._base: dict[str, list[Compound]] = {}
 
     @staticmethod
     def _parse(
@@ -233,6 +235,7 @@ class Matcher:
             tokens = self._tokens
             if len(tokens) > _MEMO_LIMIT:
                 tokens.clear()
+                self._base.clear()
             for tok in value.split():
                 info = tokens.get(tok)
                 if info is None:
@@ -286,6 +289,35 @@ class Matcher:
                 hit.add(c.index)
         return tuple(sorted(hit))
 
+    def _match_class_id(
+        self,
+        key: tuple[str, str | None, str | None],
+        seen: dict[tuple[str, str], list[Compound]],
+    ) -> tuple[int, ...]:
+        """``_match`` for an element whose only attributes selectors name are (at most) a
+        class and an id: ``key`` is its tag, class and id."""
+        tag, cls, ident = key
+        cands = self._base.get(tag)
+        if cands is None:
+            cands = self._base[tag] = [*self.by_attr.get("*", ()), *self.by_tag.get(tag, ())]
+        for name, value in (("class", cls), ("id", ident)):
+            if value is not None:
+                more = seen.get((name, value))
+                if more is None:
+                    more = seen[(name, value)] = self._value_cands(name, value)
+                if more:
+                    cands = [*cands, *more]
+        if not cands:
+            return ()
+        get = {"class": cls, "id": ident}.get
+        hit: set[int] = set()
+        for c in cands:
+            if c.index in hit or (c.tag is not None and c.tag != tag):
+                continue
+            if all(_test(get, cond) for cond in c.conds):
+                hit.add(c.index)
+        return tuple(sorted(hit))
+
     def select_all(self, root: etree._Element) -> list[list[etree._Element]]:
         """For each selector, the elements under ``root`` (inclusive) it matches."""
         found: list[list[etree._Element]] = [[] for _ in self.selectors]
@@ -313,7 +345,7 @@ class Matcher:
                 key = (tag, el.get("class"), el.get("id"))
                 hits = memo.get(key)
                 if hits is None:
-                    hits = memo[key] = self._match(el, tag, names, seen)
+                    hits = memo[key] = self._match_class_id(key, seen)
             else:
                 hits = self._match(el, tag, names, seen)
             for i in hits:

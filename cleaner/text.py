@@ -11,7 +11,10 @@ _BLOCKS = (BLOCK_TAGS - {"br"}) | {"figure", "figcaption", "img", "caption", "su
 
 def _paragraph(parts: list[str]) -> str:
     """Join collected text into one paragraph with normalised spaces and kept line breaks."""
-    lines = (" ".join(line.split()) for line in "".join(parts).split("\n"))
+    text = "".join(parts)
+    if "\n" not in text:
+        return " ".join(text.split())
+    lines = (" ".join(line.split()) for line in text.split("\n"))
     return "\n".join(line for line in lines if line)
 
 
