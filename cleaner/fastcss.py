@@ -235,7 +235,6 @@ class Matcher:
             tokens = self._tokens
             if len(tokens) > _MEMO_LIMIT:
                 tokens.clear()
-                self._base.clear()
             for tok in value.split():
                 info = tokens.get(tok)
                 if info is None:
@@ -326,6 +325,8 @@ class Matcher:
         # name; most elements have at most a class and an id among those, and pages repeat
         # them (menu items, cards), so each such combination is tested once.
         rare = self.rare_names
+        if len(self._base) > _MEMO_LIMIT:
+            self._base.clear()
         by_tag: dict[str, tuple[int, ...]] = {}
         memo: dict[tuple[str, str | None, str | None], tuple[int, ...]] = {}
         seen: dict[tuple[str, str], list[Compound]] = {}
