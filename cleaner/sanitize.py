@@ -13,7 +13,9 @@ import functools
 import ipaddress
 import re
 import unicodedata
+from collections.abc import Callable
 from html import escape
+from typing import Any, cast
 from urllib.parse import unquote, urljoin, urlsplit
 
 import nh3
@@ -617,17 +619,16 @@ def _url_allowed(img: bool, value: str) -> bool:
 _url_allowed_cached = functools.lru_cache(maxsize=4096)(_url_allowed)
 
 
-def _allow_list(html: str, remote_images: bool) -> str:
-    """One nh3 pass with our tags, attributes and URL filter."""
-    return nh3.clean(
-        html,
-        tags=ALLOWED_TAGS if remote_images else ALLOWED_TAGS - {"img"},
-        attributes=ALLOWED_ATTRS,
-        url_schemes=URL_SCHEMES,
-        strip_comments=True,
-        link_rel="noopener noreferrer nofollow",
-        attribute_filter=_attribute_filter,
-        clean_content_tags={
+def _allow_list_options(remote_images: bool) -> dict[str, Any]:
+    """nh3's options: our tags, attributes and URL filter."""
+    return {
+        "tags": ALLOWED_TAGS if remote_images else ALLOWED_TAGS - {"img"},
+        "attributes": ALLOWED_ATTRS,
+        "url_schemes": URL_SCHEMES,
+        "strip_comments": True,
+        "link_rel": "noopener noreferrer nofollow",
+        "attribute_filter": _attribute_filter,
+        "clean_content_tags": {
             "script",
             "style",
             "template",
@@ -643,7 +644,23 @@ def _allow_list(html: str, remote_images: bool) -> str:
             "xmp",
             "title",
         },
-    )
+    }
+
+
+@functools.lru_cache(maxsize=2)
+def _cleaner(remote_images: bool) -> Callable[[str], str]:
+    """A reusable nh3 sanitiser (nh3 ≥ 0.3 ``Cleaner``: the options are converted once,
+    not on every call), else ``nh3.clean`` with the options."""
+    options = _allow_list_options(remote_images)
+    reusable = getattr(nh3, "Cleaner", None)
+    if reusable is not None:
+        return cast(Callable[[str], str], reusable(**options).clean)
+    return functools.partial(nh3.clean, **options)
+
+
+def _allow_list(html: str, remote_images: bool) -> str:
+    """One nh3 pass with our tags, attributes and URL filter."""
+    return _cleaner(remote_images)(html)
 
 
 def _as_libxml2_reads_it(html: str) -> str | None:
