@@ -118,6 +118,16 @@ def _trie_pattern(words: Sequence[str]) -> str:
     return build(trie) if words else "(?!)"
 
 
+def _needle_regex(needles: Iterable[str]) -> re.Pattern[str]:
+    """A regex finding any of ``needles`` (a trie; a flat alternation if that will not
+    compile, e.g. nested too deep)."""
+    words = _minimal(needles)
+    try:
+        return re.compile(_trie_pattern(words))
+    except (re.error, RecursionError):
+        return re.compile("|".join(re.escape(w) for w in words) or "(?!)")
+
+
 # Class tokens whose candidates a matcher memoises before it empties the memo.
 _MEMO_LIMIT = 50_000
 
@@ -165,9 +175,7 @@ class Matcher:
         )
         self.relevant = frozenset(self.attr_names)
         self.rare_names = self.relevant - {"class", "id"}
-        self.prefilter = {
-            a: re.compile(_trie_pattern(_minimal(ns))) for a, ns in self.needles.items()
-        }
+        self.prefilter = {a: _needle_regex(ns) for a, ns in self.needles.items()}
         # The class pre-filter token by token (each token's verdict is memoised) when no
         # needle holds whitespace: then a needle can only occur inside one token.
         self.class_by_token = "class" not in self.always and not any(
