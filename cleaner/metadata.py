@@ -365,7 +365,7 @@ def _visible_and_likely(el: etree._Element, likely: bool = True) -> bool:
 def _byline_elements(doc: etree._Element) -> Iterator[etree._Element]:
     """``_BYLINE_XPATH``'s elements, lazily and without its per-element Python regex callback
     (EXSLT ``re:test`` calls back into Python for every element of the page)."""
-    bodies = list(doc.iter("body"))
+    bodies = list(doc.getroottree().getroot().iter("body"))
     if len(bodies) != 1:
         yield from _BYLINE_XPATH(doc)
         return
