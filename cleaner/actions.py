@@ -19,6 +19,17 @@ from lxml import etree
 
 from .selectors import Selector, TextMatcher
 
+try:  # Python 3.11+
+    import re._parser as sre_parse
+    from re._constants import AT, AT_BEGINNING, AT_BEGINNING_STRING
+except ImportError:  # pragma: no cover - Python 3.10
+    import sre_parse  # type: ignore[no-redef,unused-ignore]
+    from sre_constants import (  # type: ignore[no-redef,unused-ignore]
+        AT,
+        AT_BEGINNING,
+        AT_BEGINNING_STRING,
+    )
+
 MAX_MATCH_TEXT = 400  # remove_text only considers short blocks: labels, not articles
 SAMPLE_CHARS = 200
 
@@ -134,17 +145,69 @@ def remove(root: etree._Element, sel: Selector, rec: Recorder, rule_id: str) -> 
 
 def _short_text_elements(root: etree._Element) -> list[etree._Element]:
     """Elements whose raw text is short enough to be a label, children before parents."""
-    lengths: dict[etree._Element, int] = {}
+    return [el for el, _ in _short_texts(root)]
+
+
+def _short_texts(root: etree._Element) -> list[tuple[etree._Element, str]]:
+    """``_short_text_elements`` with each element's raw text (what ``element_text``
+    normalises: its text and its descendants' text and tails, not comments' own text)."""
+    if next(root.iter(etree.Comment, etree.ProcessingInstruction, etree.Entity), None) is not None:
+        return _short_texts_any(root)
+    # One walk (``iterwalk`` skips comments, hence the check above): each element's parts
+    # are collected until its text is known to be too long.
+    limit = MAX_MATCH_TEXT * 4
     order: list[etree._Element] = []
-    for el in root.iter():
-        if isinstance(el.tag, str):
+    raw: dict[etree._Element, str] = {}
+    stack: list[tuple[list[str], list[int]]] = []
+    for event, el in etree.iterwalk(root, events=("start", "end")):
+        if event == "start":
             order.append(el)
+            text = el.text or ""
+            stack.append(([text], [len(text)]))
+            continue
+        parts, size = stack.pop()
+        n = size[0]
+        if n <= limit:
+            raw[el] = value = "".join(parts)
+        if stack:
+            tail = el.tail or ""
+            up_parts, up_size = stack[-1]
+            up_size[0] += n + len(tail)
+            if up_size[0] <= limit:
+                up_parts.append(value)
+                up_parts.append(tail)
+    # Children before parents: the reverse of document order.
+    return [(el, raw[el]) for el in reversed(order) if el in raw and el is not root]
+
+
+def _short_texts_any(root: etree._Element) -> list[tuple[etree._Element, str]]:
+    """``_short_texts`` for a tree with comments or processing instructions."""
+    limit = MAX_MATCH_TEXT * 4
+    order = list(root.iter(etree.Element))
+    lengths: dict[etree._Element, int] = {}
+    raw: dict[etree._Element, str] = {}
+    out: list[tuple[etree._Element, str]] = []
     for el in reversed(order):
-        n = len(el.text or "")
-        for child in el:
-            n += lengths.get(child, 0) + len(child.tail or "")
+        text = el.text or ""
+        children = list(el)
+        if not children:
+            lengths[el] = len(text)
+            if len(text) <= limit:
+                raw[el] = text
+                out.append((el, text))
+            continue
+        tails = [c.tail or "" for c in children]
+        n = len(text)
+        for child, tail in zip(children, tails, strict=True):
+            n += lengths.get(child, 0) + len(tail)
         lengths[el] = n
-    return [e for e in reversed(order) if lengths[e] <= MAX_MATCH_TEXT * 4 and e is not root]
+        if n <= limit:
+            value = text + "".join(
+                [raw.get(c, "") + t for c, t in zip(children, tails, strict=True)]
+            )
+            raw[el] = value
+            out.append((el, value))
+    return [(el, value) for el, value in out if el is not root]
 
 
 def _scoped(rx: re.Pattern[str]) -> str:
@@ -153,20 +216,49 @@ def _scoped(rx: re.Pattern[str]) -> str:
     return f"(?{m.group(1)}:{rx.pattern[m.end() :]})" if m else rx.pattern
 
 
+def _anchored(rx: re.Pattern[str]) -> bool:
+    """True when a regex can only match at the start of the text (``^…`` or ``\\A…``)."""
+    if rx.flags & re.MULTILINE:
+        return False
+    try:
+        parsed = sre_parse.parse(rx.pattern)
+    except re.error:  # pragma: no cover - it compiled once already
+        return False
+    return (
+        len(parsed) > 0
+        and parsed[0][0] is AT
+        and parsed[0][1]
+        in (
+            AT_BEGINNING,
+            AT_BEGINNING_STRING,
+        )
+    )
+
+
+def _combine(regexes: list[TextMatcher]) -> re.Pattern[str] | None:
+    """One pattern matching where any of ``regexes`` does (None: cannot be embedded)."""
+    try:
+        return re.compile("|".join(f"(?:{_scoped(m.regex)})" for m in regexes if m.regex))
+    except re.error:
+        return None
+
+
 @functools.lru_cache(maxsize=64)
 def _finder(matchers: tuple[TextMatcher, ...]) -> Callable[[str], TextMatcher | None]:
     """A fast first-match lookup: exact texts by dictionary, regexes behind one combined
-    pre-filter (most blocks match nothing, so most calls cost one dict and one search)."""
+    pre-filter (most blocks match nothing, so most calls cost one dict and one search).
+    Patterns anchored at the start are pre-filtered with one ``match`` (a ``search`` would
+    try each of them at every position of the text)."""
     exact: dict[str, TextMatcher] = {}
     regexes = [m for m in matchers if m.regex is not None]
     for m in matchers:
         if m.regex is None:
             exact.setdefault(m.expr.casefold(), m)
-    combined: re.Pattern[str] | None
-    try:
-        combined = re.compile("|".join(f"(?:{_scoped(m.regex)})" for m in regexes if m.regex))
-    except re.error:  # a pattern that cannot be embedded: test each one
-        combined = None
+    anchored = [m for m in regexes if m.regex is not None and _anchored(m.regex)]
+    floating = [m for m in regexes if m not in anchored]
+    at_start = _combine(anchored) if anchored else None
+    anywhere = _combine(floating) if floating else None
+    unfiltered = (anchored and at_start is None) or (floating and anywhere is None)
     order = {m: i for i, m in enumerate(matchers)}
 
     def find(text: str) -> TextMatcher | None:
@@ -175,7 +267,11 @@ def _finder(matchers: tuple[TextMatcher, ...]) -> Callable[[str], TextMatcher | 
         hit = exact.get(text.casefold())
         if hit is not None:
             hits.append(hit)
-        if regexes and (combined is None or combined.search(text)):
+        if regexes and (
+            unfiltered
+            or (at_start is not None and at_start.match(text))
+            or (anywhere is not None and anywhere.search(text))
+        ):
             hits.extend(m for m in regexes if m.matches(text))
         return min(hits, key=order.__getitem__) if hits else None
 
@@ -189,18 +285,29 @@ def remove_text(
     if not matchers:
         return 0
     find = _finder(matchers)
+    # The match of each raw text (wrappers repeat their child's text), then of each
+    # normalised one.
+    by_raw: dict[str, TextMatcher | None] = {}
+    seen: dict[str, TextMatcher | None] = {}
     matched: dict[etree._Element, TextMatcher] = {}
     has_matched_desc: set[etree._Element] = set()
-    for el in _short_text_elements(root):
+    for el, value in _short_texts(root):
         if el in has_matched_desc:
             parent = el.getparent()
             if parent is not None:
                 has_matched_desc.add(parent)
             continue
-        text = element_text(el)
-        if not text or len(text) > MAX_MATCH_TEXT:
-            continue
-        m = find(text)
+        if value in by_raw:
+            m = by_raw[value]
+        else:
+            text = norm_text(value)
+            if not text or len(text) > MAX_MATCH_TEXT:
+                m = None
+            elif text in seen:
+                m = seen[text]
+            else:
+                m = seen[text] = find(text)
+            by_raw[value] = m
         if m is None or el in rec.protected:
             continue
         matched[el] = m
@@ -215,12 +322,11 @@ def remove_text(
         by_matcher.setdefault(m, []).append(element_text(el))
         drop(el)
         count += 1
-    for el in root.iter():
-        if not isinstance(el.tag, str):
-            continue
+    # A standalone run sits in (text) or after (tail) a block element: only those are visited.
+    for el in root.iter(*BLOCK_TAGS):
         for attr in ("text", "tail"):
             value = getattr(el, attr)
-            if not value or not value.strip() or len(value) > MAX_MATCH_TEXT:
+            if not value or len(value) > MAX_MATCH_TEXT or not value.strip():
                 continue
             if not _standalone_run(el, attr, root):
                 continue

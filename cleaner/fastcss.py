@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import cssselect
@@ -67,10 +67,11 @@ def _compound(tree: object, index: int) -> Compound | None:
     return Compound(index, tag, tuple(reversed(conds)))
 
 
-def _test(attrs: etree._Attrib, cond: Cond) -> bool:
-    """True when an element's attributes pass one test (CSS semantics)."""
+def _test(get: Callable[[str], str | None], cond: Cond) -> bool:
+    """True when an element's attributes (``get``: its ``get`` method) pass one test (CSS
+    semantics)."""
     name, op, want = cond
-    have = attrs.get(name)
+    have = get(name)
     if have is None:
         return False
     if op == "exists":
@@ -86,6 +87,49 @@ def _test(attrs: etree._Attrib, cond: Cond) -> bool:
     if op == "*=":
         return want in have
     return have == want or have.startswith(want + "-")
+
+
+def _minimal(needles: Iterable[str]) -> list[str]:
+    """The needles that hold no other needle (a text holds one of the given needles exactly
+    when it holds one of these)."""
+    out: list[str] = []
+    for n in sorted(set(needles), key=len):
+        if not any(m in n for m in out):
+            out.append(n)
+    return sorted(out)
+
+
+def _trie_pattern(words: Sequence[str]) -> str:
+    """One regex alternation of literal words, factored by common prefixes (Python's regex
+    engine tries each alternative at each position; a trie tries few). No word may be a
+    prefix of another (``_minimal`` guarantees that)."""
+    trie: dict[str, dict] = {}
+    for w in words:
+        node = trie
+        for ch in w:
+            node = node.setdefault(ch, {})
+
+    def build(node: dict) -> str:
+        alts = [re.escape(ch) + build(sub) for ch, sub in sorted(node.items())]
+        if not alts:
+            return ""
+        return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+
+    return build(trie) if words else "(?!)"
+
+
+def _needle_regex(needles: Iterable[str]) -> re.Pattern[str]:
+    """A regex finding any of ``needles`` (a trie; a flat alternation if that will not
+    compile, e.g. nested too deep)."""
+    words = _minimal(needles)
+    try:
+        return re.compile(_trie_pattern(words))
+    except (re.error, RecursionError):
+        return re.compile("|".join(re.escape(w) for w in words) or "(?!)")
+
+
+# Class tokens whose candidates a matcher memoises before it empties the memo.
+_MEMO_LIMIT = 50_000
 
 
 class Matcher:
@@ -112,11 +156,34 @@ class Matcher:
                 parts = self._parse(sel, i, simple_only=True) or []
             for c in parts:
                 self._index(c)
-        self.prefilter = {
-            a: re.compile("|".join(re.escape(n) for n in sorted(set(ns))))
-            for a, ns in self.needles.items()
-            if a not in self.always
-        }
+        # Every attribute a match can depend on (indexed, prefiltered or tested).
+        self.attr_names = tuple(
+            sorted(
+                {"class", "id"}
+                | {a for a in self.by_attr if a != "*"}
+                | {
+                    cond[0]
+                    for cs in (
+                        *self.by_tag.values(),
+                        *self.by_token.values(),
+                        *self.by_attr.values(),
+                    )
+                    for c in cs
+                    for cond in c.conds
+                }
+            )
+        )
+        self.relevant = frozenset(self.attr_names)
+        self.rare_names = self.relevant - {"class", "id"}
+        self.prefilter = {a: _needle_regex(ns) for a, ns in self.needles.items()}
+        # The class pre-filter token by token (each token's verdict is memoised) when no
+        # needle holds whitespace: then a needle can only occur inside one token.
+        self.class_by_token = "class" not in self.always and not any(
+            ch.isspace() for n in _minimal(self.needles.get("class", ())) for ch in n
+        )
+        self._tokens: dict[str, tuple[tuple[Compound, ...], bool]] = {}
+        # Per tag: the compounds that need no attribute lookup to become candidates.
+        self._base: dict[str, list[Compound]] = {}
 
     @staticmethod
     def _parse(
@@ -167,45 +234,130 @@ class Matcher:
         else:
             self.needles.setdefault(name, []).append(value)
 
+    def _value_cands(self, name: str, value: str) -> list[Compound]:
+        """The compounds one attribute makes candidates: those indexed by its class or id
+        tokens, and its attribute group when the value passes the group's pre-filter."""
+        out: list[Compound] = []
+        if name == "class" and self.class_by_token:
+            passes = False
+            tokens = self._tokens
+            if len(tokens) > _MEMO_LIMIT:
+                tokens.clear()
+            for tok in value.split():
+                info = tokens.get(tok)
+                if info is None:
+                    info = tokens[tok] = (
+                        tuple(self.by_token.get(("class", tok), ())),
+                        "class" in self.prefilter and bool(self.prefilter["class"].search(tok)),
+                    )
+                out.extend(info[0])
+                passes = passes or info[1]
+            if passes:
+                out.extend(self.by_attr["class"])
+            return out
+        if value:
+            if name == "class":
+                for tok in value.split():
+                    out.extend(self.by_token.get(("class", tok), ()))
+            elif name == "id":
+                out.extend(self.by_token.get(("id", value), ()))
+        group = self.by_attr.get(name)
+        if group is not None and (name in self.always or self.prefilter[name].search(value)):
+            out.extend(group)
+        return out
+
+    def _match(
+        self,
+        el: etree._Element,
+        tag: str,
+        names: list[str],
+        seen: dict[tuple[str, str], list[Compound]],
+    ) -> tuple[int, ...]:
+        """The indexes (ascending) of the simple selectors one element matches (``names``:
+        its attribute names; ``seen``: ``_value_cands`` already computed on this page)."""
+        cands: list[Compound] = list(self.by_attr.get("*", ()))
+        cands.extend(self.by_tag.get(tag, ()))
+        get = el.get
+        for name in names:
+            if name not in self.relevant:
+                continue
+            value = get(name)
+            found = seen.get((name, value))
+            if found is None:
+                found = seen[(name, value)] = self._value_cands(name, value)
+            cands.extend(found)
+        if not cands:
+            return ()
+        hit: set[int] = set()
+        for c in cands:
+            if c.index in hit or (c.tag is not None and c.tag != tag):
+                continue
+            if all(_test(get, cond) for cond in c.conds):
+                hit.add(c.index)
+        return tuple(sorted(hit))
+
+    def _match_class_id(
+        self,
+        key: tuple[str, str | None, str | None],
+        seen: dict[tuple[str, str], list[Compound]],
+    ) -> tuple[int, ...]:
+        """``_match`` for an element whose only attributes selectors name are (at most) a
+        class and an id: ``key`` is its tag, class and id."""
+        tag, cls, ident = key
+        cands = self._base.get(tag)
+        if cands is None:
+            cands = self._base[tag] = [*self.by_attr.get("*", ()), *self.by_tag.get(tag, ())]
+        for name, value in (("class", cls), ("id", ident)):
+            if value is not None:
+                more = seen.get((name, value))
+                if more is None:
+                    more = seen[(name, value)] = self._value_cands(name, value)
+                if more:
+                    cands = [*cands, *more]
+        if not cands:
+            return ()
+        get = {"class": cls, "id": ident}.get
+        hit: set[int] = set()
+        for c in cands:
+            if c.index in hit or (c.tag is not None and c.tag != tag):
+                continue
+            if all(_test(get, cond) for cond in c.conds):
+                hit.add(c.index)
+        return tuple(sorted(hit))
+
     def select_all(self, root: etree._Element) -> list[list[etree._Element]]:
         """For each selector, the elements under ``root`` (inclusive) it matches."""
         found: list[list[etree._Element]] = [[] for _ in self.selectors]
-        by_tag, by_token, by_attr = self.by_tag, self.by_token, self.by_attr
-        prefilter, always = self.prefilter, self.always
-        any_all = by_attr.get("*", [])
         position: dict[etree._Element, int] = {}
+        # What an element matches depends only on its tag and the attributes the selectors
+        # name; most elements have at most a class and an id among those, and pages repeat
+        # them (menu items, cards), so each such combination is tested once.
+        rare = self.rare_names
+        if len(self._base) > _MEMO_LIMIT:
+            self._base.clear()
+        by_tag: dict[str, tuple[int, ...]] = {}
+        memo: dict[tuple[str, str | None, str | None], tuple[int, ...]] = {}
+        seen: dict[tuple[str, str], list[Compound]] = {}
+        partial = bool(self.partial)
         for n, el in enumerate(root.iter()):
             tag = el.tag
             if not isinstance(tag, str):
                 continue
-            if self.partial:
+            if partial:
                 position[el] = n
-            attrs = el.attrib
-            cands: list[Compound] = list(any_all)
-            cands.extend(by_tag.get(tag, ()))
-            if attrs:
-                cls = attrs.get("class")
-                if cls:
-                    for tok in cls.split():
-                        cands.extend(by_token.get(("class", tok), ()))
-                ident = attrs.get("id")
-                if ident:
-                    cands.extend(by_token.get(("id", ident), ()))
-                for name in attrs:
-                    group = by_attr.get(name)
-                    if group is None:
-                        continue
-                    if name in always or prefilter[name].search(attrs[name]):
-                        cands.extend(group)
-            if not cands:
-                continue
-            hit: set[int] = set()
-            for c in cands:
-                if c.index in hit or (c.tag is not None and c.tag != tag):
-                    continue
-                if all(_test(attrs, cond) for cond in c.conds):
-                    hit.add(c.index)
-            for i in sorted(hit):
+            names = el.keys()
+            if not names:
+                hits = by_tag.get(tag)
+                if hits is None:
+                    hits = by_tag[tag] = self._match(el, tag, names, seen)
+            elif rare.isdisjoint(names):
+                key = (tag, el.get("class"), el.get("id"))
+                hits = memo.get(key)
+                if hits is None:
+                    hits = memo[key] = self._match_class_id(key, seen)
+            else:
+                hits = self._match(el, tag, names, seen)
+            for i in hits:
                 found[i].append(el)
         for i in self.fallback:
             found[i] = self.selectors[i].select(root)

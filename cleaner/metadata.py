@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from html import unescape
 from urllib.parse import urljoin, urlsplit
@@ -48,6 +49,7 @@ _BYLINE_XPATH = etree.XPath(
     "re:test(concat(@class, ' ', @id), 'byline|author|dateline|writtenby|p-author', 'i')]",
     namespaces={"re": "http://exslt.org/regular-expressions"},
 )
+_BYLINE_RE = re.compile("byline|author|dateline|writtenby|p-author", re.IGNORECASE)
 _UNLIKELY_RE = re.compile(
     r"-ad-|ai2html|banner|breadcrumbs|combx|comment|community|cover-wrap|disqus|extra|footer|"
     r"gdpr|header|legends|menu|related|remark|replies|rss|shoutbox|sidebar|skyscraper|social|"
@@ -75,16 +77,26 @@ class Metadata:
 
 def _meta(doc: etree._Element, *names: str) -> str | None:
     """First non-empty ``<meta>`` content whose name/property/itemprop is one of ``names``."""
-    wanted = {n.lower() for n in names}
+    return _pick(_meta_firsts(doc), *names)
+
+
+def _meta_firsts(doc: etree._Element) -> dict[str, str]:
+    """Each lower-cased meta name/property/itemprop with its first non-blank content."""
     found: dict[str, str] = {}
     for el in doc.iter("meta"):
         key = (el.get("property") or el.get("name") or el.get("itemprop") or "").lower()
         value = el.get("content")
-        if key in wanted and value and value.strip() and key not in found:
+        if value and key not in found and value.strip():
             found[key] = value.strip()
+    return found
+
+
+def _pick(firsts: dict[str, str], *names: str) -> str | None:
+    """``_meta`` over the precomputed ``_meta_firsts``."""
     for n in names:
-        if n.lower() in found:
-            return found[n.lower()]
+        value = firsts.get(n.lower())
+        if value is not None:
+            return value
     return None
 
 
@@ -350,6 +362,35 @@ def _visible_and_likely(el: etree._Element, likely: bool = True) -> bool:
     return True
 
 
+def _byline_elements(doc: etree._Element) -> Iterator[etree._Element]:
+    """``_BYLINE_XPATH``'s elements, lazily and without its per-element Python regex callback
+    (EXSLT ``re:test`` calls back into Python for every element of the page)."""
+    bodies = list(doc.getroottree().getroot().iter("body"))
+    if len(bodies) != 1:
+        yield from _BYLINE_XPATH(doc)
+        return
+    body = bodies[0]
+    for el in body.iter(etree.Element):
+        if el is body or not el.keys():
+            continue
+        get = el.get
+        if (
+            get("rel") == "author"
+            or "author" in (get("itemprop") or "")
+            or _byline_name(f"{get('class') or ''} {get('id') or ''}")
+        ):
+            yield el
+
+
+def _byline_name(names: str) -> bool:
+    """``_BYLINE_RE.search(names)``, by substring tests for ASCII names (a case-insensitive
+    regex costs a microsecond per element)."""
+    if not names.isascii():
+        return _BYLINE_RE.search(names) is not None
+    low = names.lower()
+    return "author" in low or "byline" in low or "dateline" in low or "writtenby" in low
+
+
 def _dom_byline(doc: etree._Element) -> str | None:
     """The first byline element's text (its ``itemprop="name"`` part when marked).
 
@@ -357,7 +398,7 @@ def _dom_byline(doc: etree._Element) -> str | None:
     (Readability retries without its unlikely-block filter when its first pass is short).
     """
     fallback: etree._Element | None = None
-    for el in _BYLINE_XPATH(doc):
+    for el in _byline_elements(doc):
         text = el.text_content().strip()
         if not text or len(text) >= 100:
             continue
@@ -374,11 +415,12 @@ def _dom_byline(doc: etree._Element) -> str | None:
 
 def extract(doc: etree._Element, url: str | None, fields: dict[str, Selector]) -> Metadata:
     """Collect metadata from the whole (uncleaned) document."""
+    metas = _meta_firsts(doc)
     ld_objs = _jsonld_objects(doc)
     art = _ld_article(ld_objs)
     md = Metadata()
     md.site_name = (
-        _meta(doc, "og:site_name", "application-name")
+        _pick(metas, "og:site_name", "application-name")
         or _ld_name(art.get("publisher"))
         or (urlsplit(url).hostname if url else None)
     )
@@ -411,7 +453,7 @@ def extract(doc: etree._Element, url: str | None, fields: dict[str, Selector]) -
         or (author if author and not author.startswith(("http://", "https://")) else None)
         or _dom_byline(doc)
         or _ld_name(art.get("author"))
-        or _meta(doc, "dc.creator", "byl")
+        or _pick(metas, "dc.creator", "byl")
     )
     md.published = (
         parse_date(_field(doc, fields.get("date"), ("datetime", "content")))
@@ -419,8 +461,8 @@ def extract(doc: etree._Element, url: str | None, fields: dict[str, Selector]) -
         or parse_date(values.get("article:published_time") or values.get("parsely-pub-date"))
         or parse_date(_str(art.get("datePublished")))
         or parse_date(
-            _meta(
-                doc,
+            _pick(
+                metas,
                 "article:published_time",
                 "datePublished",
                 "pubdate",
@@ -433,11 +475,11 @@ def extract(doc: etree._Element, url: str | None, fields: dict[str, Selector]) -
                 "publish-date",
             )
         )
-        or parse_date(_first_attr(doc, "//time[@datetime]", "datetime"))
+        or parse_date(_first_of(doc, "time", "datetime"))
     )
     lead = (
         _field(doc, fields.get("lead_image"), ("src", "data-src", "content", "href"))
-        or _meta(doc, "og:image", "og:image:url", "twitter:image")
+        or _pick(metas, "og:image", "og:image:url", "twitter:image")
         or _ld_image(art.get("image"))
     )
     md.lead_image = _absolute(lead, url)
@@ -446,12 +488,12 @@ def extract(doc: etree._Element, url: str | None, fields: dict[str, Selector]) -
     lang = (
         html.get("lang")
         or html.get("xml:lang")
-        or _meta(doc, "content-language", "og:locale", "language")
+        or _pick(metas, "content-language", "og:locale", "language")
     )
     md.lang = lang.strip().replace("_", "-")[:20] if lang and lang.strip() else None
-    canon = _first_attr(doc, "//link[@rel='canonical'][@href]", "href") or _meta(doc, "og:url")
+    canon = _first_of(doc, "link", "href", rel="canonical") or _pick(metas, "og:url")
     md.canonical = _absolute(canon, url)
-    md.description = _meta(doc, "description", "og:description")
+    md.description = _pick(metas, "description", "og:description")
     return md
 
 
@@ -502,6 +544,16 @@ def _first_attr(doc: etree._Element, xpath: str, attr: str) -> str | None:
     for el in doc.xpath(xpath):
         if el.get(attr):
             return str(el.get(attr))
+    return None
+
+
+def _first_of(doc: etree._Element, tag: str, attr: str, rel: str | None = None) -> str | None:
+    """``_first_attr(doc, "//tag[@attr]", attr)`` (with ``[@rel=…]`` when ``rel`` is given)
+    by a walk of the document instead of an XPath evaluation."""
+    for el in doc.getroottree().getroot().iter(tag):
+        value = el.get(attr)
+        if value and (rel is None or el.get("rel") == rel):
+            return str(value)
     return None
 
 

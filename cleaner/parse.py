@@ -368,12 +368,22 @@ def check_is_html(
         raise ParseError("document is binary data (it contains NUL bytes), not HTML")
     if not _MARKUP_RE.search(body):
         raise ParseError("document contains no markup at all, not HTML")
-    if _longest_tag(body) > MAX_TAG_BYTES:
+    if _has_long_tag(body):
         # libxml2 is quadratic in the attribute count: 100,000 attributes take 13 s.
         raise ParseError(
             f"a tag is longer than {MAX_TAG_BYTES} bytes (tens of thousands of attributes); "
             "refused rather than parsed for minutes"
         )
+
+
+def _has_long_tag(data: bytes) -> bool:
+    """True when a ``<…>`` run is longer than ``MAX_TAG_BYTES`` (cheap bounds first: a run
+    fits in the document and between two ``>``)."""
+    if len(data) <= MAX_TAG_BYTES:
+        return False
+    if max(map(len, data.split(b">"))) <= MAX_TAG_BYTES:
+        return False
+    return _longest_tag(data) > MAX_TAG_BYTES
 
 
 def _longest_tag(data: bytes) -> int:
@@ -431,13 +441,57 @@ def _limit_errors(parser: etree.HTMLParser) -> list[str]:
     ]
 
 
+# lxml.html's element classes (``drop_tag``, ``text_content`` …) chosen in C: lxml.html's own
+# lookup calls back into Python for every element proxy, a tenth of ``clean()``'s time. Only
+# the form-field subclasses (``FormElement``, ``InputElement`` …) are not used.
+HTML_LOOKUP = etree.ElementDefaultClassLookup(
+    element=lxml.html.HtmlElement,
+    comment=lxml.html.HtmlComment,
+    pi=lxml.html.HtmlProcessingInstruction,
+    entity=lxml.html.HtmlEntity,
+)
+
+
+def html_parser(**options: bool) -> etree.HTMLParser:
+    """A UTF-8 HTML parser making lxml.html elements through the C-level lookup."""
+    parser = etree.HTMLParser(encoding="utf-8", **options)
+    parser.set_element_class_lookup(HTML_LOOKUP)
+    return parser
+
+
+def _document(raw: bytes, parser: etree.HTMLParser) -> etree._Element:
+    """``lxml.html.document_fromstring``: the parsed document element."""
+    doc = etree.fromstring(raw, parser)
+    if doc is None:
+        raise etree.ParserError("Document is empty")
+    return doc
+
+
+_FULL_HTML_RE = re.compile(rb"^\s*<(?:html|!doctype)", re.I)
+
+
+def fragment_div(raw: bytes, parser: etree.HTMLParser) -> etree._Element:
+    """``lxml.html.fragment_fromstring(raw, create_parent="div")`` with ``parser``'s
+    element classes also for the new ``<div>`` (so its descendants keep the fast lookup)."""
+    if not _FULL_HTML_RE.match(raw):
+        raw = b"<html><body>" + raw + b"</body></html>"
+    doc = _document(raw, parser)
+    bodies = [e for e in doc if e.tag == "body"]
+    if len(bodies) != 1:
+        raise etree.ParserError(f"too many bodies: {len(bodies)}")
+    body = bodies[0]
+    root = parser.makeelement("div")
+    if body.text and body.text.strip():
+        root.text = body.text
+    root.extend(body)
+    return root
+
+
 def _parse_checked(raw: bytes, build: Callable[..., etree._Element]) -> etree._Element:
     """Run ``build`` with a plain then a huge_tree parser; raise ParseError on lost input."""
     limits: list[str] = []
     for huge in (False, True):
-        parser = lxml.html.HTMLParser(
-            encoding="utf-8", huge_tree=huge, remove_comments=True, remove_pis=True
-        )
+        parser = html_parser(huge_tree=huge, remove_comments=True, remove_pis=True)
         failure: Exception | None = None
         try:
             doc = build(raw, parser=parser)
@@ -458,9 +512,22 @@ def _parse_checked(raw: bytes, build: Callable[..., etree._Element]) -> etree._E
     )
 
 
+# _CONTROL_RE's characters below U+0080 (a form feed is replaced by a space instead).
+_CONTROL_BYTES = bytes(range(0x09)) + b"\x0b" + bytes(range(0x0E, 0x20)) + b"\x7f"
+
+
 def _to_utf8(text: str) -> bytes:
     """Encode text for libxml2: control characters and lone surrogates become U+FFFD."""
     # libxml2 refuses a form feed as leading text; browsers treat it as whitespace.
+    # Fast path (almost every page): nothing to replace, checked without a regex scan.
+    if "\ufffe" not in text and "\uffff" not in text:
+        try:
+            raw = text.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate
+            pass
+        else:
+            if len(raw.translate(None, _CONTROL_BYTES)) == len(raw):
+                return raw.replace(b"\x0c", b" ")
     return _CONTROL_RE.sub("\ufffd", text.replace("\x0c", " ")).encode("utf-8")
 
 
@@ -472,15 +539,12 @@ _DOCUMENT_END_RE = re.compile(r"</(?:body|html)\s*>", re.IGNORECASE)
 
 def parse_text(text: str) -> etree._Element:
     """Parse decoded HTML text to an lxml document; raise ParseError on lost depth."""
-    return _parse_checked(_to_utf8(_DOCUMENT_END_RE.sub("", text)), lxml.html.document_fromstring)
+    return _parse_checked(_to_utf8(_DOCUMENT_END_RE.sub("", text)), _document)
 
 
 def parse_fragment(html: str) -> etree._Element:
     """Parse an HTML fragment into one ``<div>``; raise ParseError rather than lose text."""
-    return _parse_checked(
-        _to_utf8(html),
-        lambda raw, parser: lxml.html.fragment_fromstring(raw, create_parent="div", parser=parser),
-    )
+    return _parse_checked(_to_utf8(html), fragment_div)
 
 
 def parse(data: bytes, content_type: str | None = None) -> tuple[etree._Element, Decoded]:

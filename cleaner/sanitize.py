@@ -13,14 +13,16 @@ import functools
 import ipaddress
 import re
 import unicodedata
+from collections.abc import Callable
 from html import escape
+from typing import Any, cast
 from urllib.parse import unquote, urljoin, urlsplit
 
-import lxml.html
 import nh3
 from lxml import etree
 
 from .actions import Recorder, drop
+from .parse import fragment_div, html_parser
 
 ALLOWED_TAGS = {
     "a",
@@ -137,6 +139,35 @@ _PLACEHOLDER_RE = re.compile(
     r"empty\.|default[-_]?image|no[-_]?image",
     re.IGNORECASE,
 )
+# _PLACEHOLDER_RE's alternatives as plain substrings of a lower-cased ASCII value.
+_PLACEHOLDER_NEEDLES = (
+    "blank.",
+    "placeholder",
+    "lazy",
+    "loading",
+    "spacer",
+    "1x1",
+    "pixel.",
+    "transparent",
+    "grey.gif",
+    "empty.",
+    "defaultimage",
+    "default-image",
+    "default_image",
+    "noimage",
+    "no-image",
+    "no_image",
+)
+
+
+def _is_placeholder(value: str) -> bool:
+    """``_PLACEHOLDER_RE.search(value)``, by substring tests when the value is ASCII."""
+    if not value.isascii():
+        return _PLACEHOLDER_RE.search(value) is not None
+    low = value.lower()
+    return low.startswith("data:") or any(n in low for n in _PLACEHOLDER_NEEDLES)
+
+
 _STYLE_SIZE_RE = re.compile(
     r"(?:^|;)\s*(?:max-)?(?:width|height)\s*:\s*(\d+(?:\.\d+)?|\.\d+)(?:px)?\s*"
     r"(?:!important\s*)?(?:;|$)",
@@ -145,6 +176,8 @@ _STYLE_SIZE_RE = re.compile(
 _STYLE_HIDDEN_RE = re.compile(
     r"(?:^|;)\s*(display\s*:\s*none|visibility\s*:\s*hidden)", re.IGNORECASE
 )
+# Separators (whitespace, as ``str.isspace`` has it, and commas), then one URL.
+_SRCSET_URL_RE = re.compile(r"[\s,]*(\S*)")
 _SCHEME_RE = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):")
 _DESCRIPTOR_RE = re.compile(r"^(\d+(?:\.\d+)?|\.\d+)([wx])$", re.IGNORECASE)
 # Elements inside which an <image> is SVG's, not the HTML parser's alias of <img>.
@@ -161,23 +194,21 @@ def srcset_candidates(srcset: str) -> list[tuple[str, str]]:
     """
     out: list[tuple[str, str]] = []
     pos, n = 0, len(srcset)
-    while pos < n:
-        while pos < n and (srcset[pos].isspace() or srcset[pos] == ","):
-            pos += 1
-        start = pos
-        while pos < n and not srcset[pos].isspace():
-            pos += 1
-        url = srcset[start:pos]
+    match = _SRCSET_URL_RE.match
+    while True:
+        m = match(srcset, pos)
+        url = m.group(1)  # type: ignore[union-attr]  # the pattern matches everywhere
         if not url:
             break
+        pos = m.end()  # type: ignore[union-attr]
         descriptor = ""
         if url.endswith(","):
             url = url.rstrip(",")
         else:
-            start = pos
-            while pos < n and srcset[pos] != ",":
-                pos += 1
-            descriptor = srcset[start:pos].strip()
+            end = srcset.find(",", pos)
+            end = n if end < 0 else end
+            descriptor = srcset[pos:end].strip()
+            pos = end
         if url:
             out.append((url, descriptor))
     return out
@@ -251,6 +282,8 @@ def is_local_host(host: str | None) -> bool:
 @functools.lru_cache(maxsize=4096)
 def _is_local_host(host: str) -> bool:
     """is_local_host for a non-empty host (cached: a page names few hosts many times)."""
+    if _is_plain_domain(host):
+        return False
     name = _host_name(host)
     if name == "localhost" or name.endswith(".localhost"):
         return True
@@ -271,18 +304,40 @@ def _is_local_host(host: str) -> bool:
     )
 
 
+def _is_plain_domain(host: str) -> bool:
+    """True for an ASCII domain name that cannot be an IP address (its last label is no
+    number in any base) nor localhost: not local, without IDNA or address parsing."""
+    name = host.lower()
+    if not name.isascii() or any(c in name for c in "%:[]"):
+        return False
+    name = name.rstrip(".")
+    if name == "localhost" or name.endswith(".localhost"):
+        return False
+    last = name.rsplit(".", 1)[-1]
+    return any(c not in "0123456789abcdefx" for c in last)
+
+
 def _whatwg_slashes(value: str) -> str:
     """Read a URL as browsers do: no tabs/newlines; ``\\`` is ``/`` before the query.
 
     Python's URL parser takes ``http://127.0.0.1\\@example.test/`` to be on
     example.test; a browser loads it from 127.0.0.1.
     """
-    value = re.sub(r"[\t\n\r]", "", value)
+    if "\t" in value or "\n" in value or "\r" in value:
+        value = _TAB_NEWLINE_RE.sub("", value)
+    if "\\" not in value:
+        return value
     m = _SCHEME_RE.match(value)
     if m and m.group(1).lower() not in ("http", "https"):
         return value
-    end = len(value) if (cut := re.search(r"[?#]", value)) is None else cut.start()
+    end = len(value) if (cut := _QUERY_START_RE.search(value)) is None else cut.start()
     return value[:end].replace("\\", "/") + value[end:]
+
+
+_TAB_NEWLINE_RE = re.compile(r"[\t\n\r]")
+_QUERY_START_RE = re.compile(r"[?#]")
+# URLs longer than this are resolved without the cache (data: URLs can be megabytes).
+_CACHED_URL_CHARS = 2000
 
 
 def _absolute(value: str | None, base: str | None) -> str | None:
@@ -296,7 +351,26 @@ def _absolute(value: str | None, base: str | None) -> str | None:
     """
     if not value:
         return None
+    if len(value) > _CACHED_URL_CHARS or (base is not None and len(base) > _CACHED_URL_CHARS):
+        return _resolve(value, base)
+    return _resolve_cached(value, base)
+
+
+def _resolve(value: str, base: str | None) -> str | None:
+    """``_absolute`` for a non-empty value."""
     value = _whatwg_slashes(value.strip())
+    plain = _PLAIN_ABSOLUTE_RE.match(value)
+    if plain is not None:
+        # urljoin returns such a URL unchanged and its host is the plain netloc: skip the
+        # parsing (the base is still parsed, as urljoin would, and may be refused).
+        try:
+            page_host = _page_host(base) if base else None
+        except ValueError:
+            return None
+        host = plain.group(1).lower()
+        if is_local_host(host) and not is_local_host(page_host):
+            return None
+        return _encode_controls(value)
     try:
         out = urljoin(base or "", value) if base else value
         parts = urlsplit(out)
@@ -312,6 +386,21 @@ def _absolute(value: str | None, base: str | None) -> str | None:
     if is_local_host(host) and not is_local_host(page_host):
         return None
     return _encode_controls(out)
+
+
+_resolve_cached = functools.lru_cache(maxsize=8192)(_resolve)
+# An http(s) URL that urljoin and urlsplit take as it is: lower-case scheme, a plain ASCII
+# host (no user-info, brackets, percent or other delimiters) with an optional port, a path
+# without parameters (";"), and a query and fragment that are not empty when present.
+_PLAIN_ABSOLUTE_RE = re.compile(
+    r"https?://([A-Za-z0-9._~-]+)(?::[0-9]*)?(?:/[^?#;]*)?(?:\?[^#]+)?(?:#[\s\S]+)?\Z"
+)
+
+
+@functools.lru_cache(maxsize=256)
+def _page_host(base: str) -> str | None:
+    """The host of the page's URL (raises ValueError as urlsplit does)."""
+    return urlsplit(base).hostname
 
 
 _CONTROLS_RE = re.compile(r"[\x00-\x20\x7f]")
@@ -369,7 +458,7 @@ def resolve_image(img: etree._Element, base: str | None) -> str | None:
                     _srcset_best(source.get("srcset") or source.get("data-srcset") or "")
                 )
     src = img.get("src")
-    if src and not _PLACEHOLDER_RE.search(src):
+    if src and not _is_placeholder(src):
         candidates.insert(0, src)
     else:
         candidates.append(src)
@@ -378,7 +467,7 @@ def resolve_image(img: etree._Element, base: str | None) -> str | None:
         if (
             url
             and url.startswith(("http://", "https://"))
-            and not _PLACEHOLDER_RE.search(url.rsplit("/", 1)[-1])
+            and not _is_placeholder(url.rsplit("/", 1)[-1])
         ):
             return url
     for c in candidates:
@@ -511,28 +600,35 @@ def url_policy(root: etree._Element, rec: Recorder, remote_images: bool) -> list
 def _attribute_filter(tag: str, attr: str, value: str) -> str | None:
     """nh3 callback: final URL check on every surviving URL attribute."""
     if attr in ("href", "src"):
-        try:
-            scheme = urlsplit(value.strip()).scheme.lower()
-        except ValueError:
-            return None
-        if tag == "img" and (scheme not in ("http", "https") or is_tracker(value)):
-            return None
-        if scheme not in URL_SCHEMES:
-            return None
+        check = _url_allowed if len(value) > _CACHED_URL_CHARS else _url_allowed_cached
+        return value if check(tag == "img", value) else None
     return value
 
 
-def _allow_list(html: str, remote_images: bool) -> str:
-    """One nh3 pass with our tags, attributes and URL filter."""
-    return nh3.clean(
-        html,
-        tags=ALLOWED_TAGS if remote_images else ALLOWED_TAGS - {"img"},
-        attributes=ALLOWED_ATTRS,
-        url_schemes=URL_SCHEMES,
-        strip_comments=True,
-        link_rel="noopener noreferrer nofollow",
-        attribute_filter=_attribute_filter,
-        clean_content_tags={
+def _url_allowed(img: bool, value: str) -> bool:
+    """``_attribute_filter``'s verdict on one URL (cached: both allow-list passes see it)."""
+    try:
+        scheme = urlsplit(value.strip()).scheme.lower()
+    except ValueError:
+        return False
+    if img and (scheme not in ("http", "https") or is_tracker(value)):
+        return False
+    return scheme in URL_SCHEMES
+
+
+_url_allowed_cached = functools.lru_cache(maxsize=4096)(_url_allowed)
+
+
+def _allow_list_options(remote_images: bool) -> dict[str, Any]:
+    """nh3's options: our tags, attributes and URL filter."""
+    return {
+        "tags": ALLOWED_TAGS if remote_images else ALLOWED_TAGS - {"img"},
+        "attributes": ALLOWED_ATTRS,
+        "url_schemes": URL_SCHEMES,
+        "strip_comments": True,
+        "link_rel": "noopener noreferrer nofollow",
+        "attribute_filter": _attribute_filter,
+        "clean_content_tags": {
             "script",
             "style",
             "template",
@@ -548,16 +644,30 @@ def _allow_list(html: str, remote_images: bool) -> str:
             "xmp",
             "title",
         },
-    )
+    }
+
+
+@functools.lru_cache(maxsize=2)
+def _cleaner(remote_images: bool) -> Callable[[str], str]:
+    """A reusable nh3 sanitiser (nh3 ≥ 0.3 ``Cleaner``: the options are converted once,
+    not on every call), else ``nh3.clean`` with the options."""
+    options = _allow_list_options(remote_images)
+    reusable = getattr(nh3, "Cleaner", None)
+    if reusable is not None:
+        return cast(Callable[[str], str], reusable(**options).clean)
+    return functools.partial(nh3.clean, **options)
+
+
+def _allow_list(html: str, remote_images: bool) -> str:
+    """One nh3 pass with our tags, attributes and URL filter."""
+    return _cleaner(remote_images)(html)
 
 
 def _as_libxml2_reads_it(html: str) -> str | None:
     """Re-serialise a fragment the way libxml2 nests it; None if it cannot be done losslessly."""
-    parser = lxml.html.HTMLParser(encoding="utf-8", huge_tree=True)
+    parser = html_parser(huge_tree=True)
     try:
-        root = lxml.html.fragment_fromstring(
-            html.encode("utf-8"), create_parent="div", parser=parser
-        )
+        root = fragment_div(html.encode("utf-8"), parser)
     except (etree.LxmlError, ValueError):
         return None
     if any(
