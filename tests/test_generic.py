@@ -308,3 +308,11 @@ def test_photo_story_made_of_a_gallery_keeps_it() -> None:
         url="https://example.test/a",
     )
     assert "Slide 3" in r.text
+
+
+def test_class_vocabularies_are_written_in_lower_case() -> None:
+    """ASCII class names are lower-cased and searched case-sensitively for speed: that only
+    matches like IGNORECASE while the patterns themselves have no capitals."""
+    for pattern in (generic.NEGATIVE_RE.pattern, generic.POSITIVE_RE.pattern):
+        assert pattern == pattern.lower()
+    assert generic.class_weight(etree.fromstring('<div class="SideBar-Widget"/>')) < 0
