@@ -147,6 +147,8 @@ class Stats:
         self.good: dict[etree._Element, int] = {}
         self.noise: dict[etree._Element, int] = {}
         self.commas: dict[etree._Element, int] = {}
+        # Reader-comment sections with text (their class/id is negative too).
+        self.comments: list[etree._Element] = []
         text, links, good, noise = self.text, self.links, self.good, self.noise
         commas = self.commas
         # Text (and link text) of an inline element, owed to the block that holds it.
@@ -176,8 +178,12 @@ class Stats:
             elif lt >= PROSE_MIN and ll < lt * 0.35:
                 # A block's own run of prose: its loose text, links excluded.
                 g += lt - ll
-            if tag in UNLIKELY_TAGS or ((g or nz < t) and _negative(el)):
+            if tag in UNLIKELY_TAGS:
                 g, nz = 0, t
+            elif (g or nz < t) and _negative(el):
+                g, nz = 0, t
+                if is_comments(el):
+                    self.comments.append(el)
             text[el], links[el], good[el], noise[el], commas[el] = t, lk, g, nz, cm
 
     def density(self, el: etree._Element) -> float:
@@ -292,7 +298,7 @@ def find_content(root: etree._Element, stats: Stats | None = None) -> etree._Ele
     if marked is not None:
         return marked
     scores: dict[etree._Element, float] = {}
-    inside = _inside_unlikely_set(root)
+    inside = _inside_unlikely_set(root, stats)
     for el in root.iter(*PARA_TAGS, "div"):
         if el.tag == "div" and any(
             isinstance(c.tag, str) and c.tag in ("p", "div", "table", "ul", "section", "article")
@@ -366,22 +372,14 @@ def _widen(top: etree._Element, stats: Stats) -> etree._Element:
     return chosen
 
 
-def _inside_unlikely_set(root: etree._Element) -> set[etree._Element]:
+def _inside_unlikely_set(root: etree._Element, stats: Stats) -> set[etree._Element]:
     """Everything inside a nav/footer/aside-like element or a reader-comment section."""
     tops = [e for e in root.iter(*UNLIKELY_TAGS) if e is not root]
-    tops.extend(e for e in root.xpath(_COMMENTISH) if is_comments(e))
+    tops.extend(stats.comments)
     inside: set[etree._Element] = set()
     for top in tops:
         inside.update(top.iterdescendants())
     return inside
-
-
-# Elements whose class or id may name a comment section (``is_comments`` decides).
-_COMMENTISH = (
-    ".//*[contains(@class, 'omment') or contains(@id, 'omment') or contains(@class, 'OMMENT') "
-    "or contains(@id, 'OMMENT') or contains(@class, 'omentar') or contains(@id, 'omentar') "
-    "or contains(@id, 'disqus') or contains(@class, 'reader-interactions')]"
-)
 
 
 def prune(
