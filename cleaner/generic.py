@@ -154,18 +154,30 @@ class Stats:
         # Text (and link text) of an inline element, owed to the block that holds it.
         loose: dict[etree._Element, tuple[int, int]] = {}
         order = [e for e in root.iter() if isinstance(e.tag, str)]
+        text_get, links_get, good_get = text.get, links.get, good.get
+        noise_get, commas_get = noise.get, commas.get
+        # Whitespace-only runs (indentation between tags) are the common case: skipped early.
         for el in reversed(order):
-            own = _chunk(el.text)
+            value = el.text
+            if value and not value.isspace():
+                own = _chunk(value)
+                cm = value.count(",") + value.count("،") if "," in value or "،" in value else 0
+            else:
+                own = cm = 0
             t, lk, g, lt, ll, nz = own, 0, 0, own, 0, 0
-            cm = _commas(el.text)
             for child in el:
-                cm += commas.get(child, 0) + _commas(child.tail)
-                tail = _chunk(child.tail)
-                t += text.get(child, 0) + tail
-                lk += links.get(child, 0)
-                g += good.get(child, 0)
-                nz += noise.get(child, 0)
-                lt += tail
+                value = child.tail
+                if value and not value.isspace():
+                    tail = _chunk(value)
+                    if "," in value or "،" in value:
+                        cm += value.count(",") + value.count("،")
+                    t += tail
+                    lt += tail
+                cm += commas_get(child, 0)
+                t += text_get(child, 0)
+                lk += links_get(child, 0)
+                g += good_get(child, 0)
+                nz += noise_get(child, 0)
                 if child in loose:
                     ct, cl = loose[child]
                     lt += ct
@@ -398,8 +410,8 @@ def prune(
         if el.getparent() in gone:
             gone.add(el)
             continue
-        if el in rec.protected:
-            continue
+        if el.tag in INLINE_TAGS or el in rec.protected:
+            continue  # inline markup is never a block to prune
         why = _boilerplate_reason(el, title, share, stats, root)
         if why:
             removed.setdefault(why, []).append(element_text(el) or f"<{el.tag}>")
@@ -421,7 +433,7 @@ def _boilerplate_reason(
     tag = el.tag
     n = stats.text.get(el, 0)
     ld = stats.density(el)
-    if tag not in INLINE_TAGS and is_comments(el):
+    if is_comments(el):
         return "reader comments"
     # A slideshow inside an article goes, unless it is what the page is (a photo story).
     if (
@@ -437,8 +449,6 @@ def _boilerplate_reason(
     if tag in ("h1", "h2") and title and n and element_text(el).casefold() == title.casefold():
         return "repeated title"
     if tag in KEEP_TAGS and tag not in ("ul", "ol", "dl"):
-        return None
-    if tag in INLINE_TAGS:
         return None
     # Thumbnails inside links are teasers, not article media.
     has_media = tag == "img" or any(_unlinked(img, el) for img in el.iter("img"))
