@@ -39,7 +39,7 @@ _MONTHS = (
 # A line that only says who wrote the article or when: "By Jo Smith", "Updated March 3,
 # 2025", "5 min read", "Selasa, 23 Februari 2016 14:49 WIB".
 META_LINE_RE = re.compile(
-    rf"^(?:by|oleh|posted|published|updated|last updated|written by|reviewed by|"
+    rf"^(?:posted|published|updated|last updated|written by|reviewed by|"
     rf"fact[- ]checked by|medically reviewed by|penulis|reporter|editor)\b|"
     rf"\b\d+\s*(?:min(?:ute)?s?|menit)\s*(?:read|baca)\b|"
     rf"^\W*(?:\w+,?\s+)?\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MONTHS})\.?,?\s+\d{{4}}\b|"
@@ -47,6 +47,10 @@ META_LINE_RE = re.compile(
     rf"^\W*\d{{1,4}}[/.-]\d{{1,2}}[/.-]\d{{2,4}}\b",
     re.IGNORECASE,
 )
+# "By Jo Smith", "Oleh Ani": a capitalised name after it ("By the end of May, …" is prose).
+BY_LINE_RE = re.compile(r"^(?:[Bb]y|BY|[Oo]leh|OLEH)\s+[A-ZÀ-ÞĀ-Ž]")
+# Without any paragraph of prose in the root, only its first elements count as the lead.
+LEAD_LIMIT = 40
 
 
 def prune_lead(
@@ -59,10 +63,10 @@ def prune_lead(
     """Remove the title, byline and dateline lines before the root's first paragraph."""
     removed: list[str] = []
     skip: set[etree._Element] = set()
-    for el in list(root.iter()):
+    for i, el in enumerate(list(root.iter())):
         if not isinstance(el.tag, str) or el is root:
             continue
-        if el.tag == "p" and prose_len(el):
+        if (el.tag == "p" and prose_len(el)) or i > LEAD_LIMIT:
             break
         if el in skip or el.getparent() in skip:
             skip.add(el)
@@ -99,7 +103,7 @@ def _lead_meta_reason(
     if tag in INLINE_TAGS:
         return None
     text = element_text(el)
-    if META_LINE_RE.search(text):
+    if META_LINE_RE.search(text) or BY_LINE_RE.match(text):
         return "byline or dateline"
     if byline and len(byline) >= 4 and byline.casefold() in text.casefold():
         return "byline or dateline"

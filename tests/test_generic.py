@@ -316,3 +316,16 @@ def test_class_vocabularies_are_written_in_lower_case() -> None:
     for pattern in (generic.NEGATIVE_RE.pattern, generic.POSITIVE_RE.pattern):
         assert pattern == pattern.lower()
     assert generic.class_weight(etree.fromstring('<div class="SideBar-Widget"/>')) < 0
+
+
+def test_sentence_starting_with_by_is_not_a_byline() -> None:
+    """Only "By" + a capitalised name is a byline: a short line of prose that starts with
+    "By the end" stays, in an article written in <div>s without paragraphs."""
+    r = clean(
+        "<html><body><div class='post'><div>By Jo Smith</div>"
+        "<div>By the end of May the library will open on Sundays too.</div>"
+        f"<div>{PROSE}</div><div>{PROSE}</div></div></body></html>",
+        url="https://example.test/a",
+    )
+    assert "By Jo Smith" not in r.text
+    assert "By the end of May" in r.text
