@@ -124,7 +124,9 @@ def _same_title(heading: str, title: str) -> bool:
 # forms and newsletter boxes (English and Indonesian), matched against a whole short block.
 TRAILER_RE = re.compile(
     r"(?:related(?: (?:posts?|articles?|stories|reads|content|news|links|reading|topics))?|"
+    r"(?:(?:other )?(?:posts|articles|stories|recipes) )?"
     r"you (?:might|may|will) (?:also )?(?:like|love|enjoy|be interested in)|"
+    r"browse related (?:articles|posts|stories)|"
     r"(?:more|others?) (?:from|on|in|by) .{1,40}|"
     r"more (?:stories|articles|posts|news|to explore|to read|like this|reading|for you)|"
     r"read next|"

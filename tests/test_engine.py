@@ -351,3 +351,26 @@ def test_disclosure_credit_and_rating_lines_are_removed() -> None:
         assert clutter not in r.text, clutter
     assert "Funds at work" in r.text
     assert r.text.count("Index funds track") == 2
+
+
+def test_newsletter_and_comment_prompts_are_removed() -> None:
+    """Sign-up boxes, their thank-you line and empty-comment prompts are clutter."""
+    r = clean(
+        f"<html><body><article><p>{STREAMED_PARA}</p><p>{STREAMED_PARA}</p>"
+        "<div><h4>Subscribe to the State of Funds newsletter</h4><p>Sign up</p>"
+        "<p>Thank you! Please check your inbox to confirm.</p></div>"
+        "<div>Article Continues Below</div><p>Disclosure: As an Affiliate Marketer, I earn "
+        "from qualifying purchases.</p><div>Be the first to comment</div>"
+        f"<p>{STREAMED_PARA}</p></article></body></html>",
+        url="https://example.test/a",
+    )
+    for clutter in (
+        "Subscribe",
+        "Sign up",
+        "check your inbox",
+        "Continues Below",
+        "qualifying purchases",
+        "first to comment",
+    ):
+        assert clutter not in r.text, clutter
+    assert r.text.count("Index funds track") == 3
