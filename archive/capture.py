@@ -26,7 +26,7 @@ import socket
 import threading
 import time
 import urllib.robotparser
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -114,10 +114,55 @@ def _shutdown(sock: socket.socket) -> None:
 _local = threading.local()
 
 
+PEER_REFUSED = "a private or loopback address:"
+
+
+def is_public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """Whether an address is an ordinary public one (not private, loopback, link-local …)."""
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return not (
+        ip.is_private
+        or ip.is_loopback
+        or ip.is_link_local
+        or ip.is_multicast
+        or ip.is_reserved
+        or ip.is_unspecified
+    )
+
+
+@contextlib.contextmanager
+def public_only() -> Iterator[None]:
+    """Within the block, connections made by this thread to a non-public address are closed
+    before a byte is sent (the host's DNS answer is checked where it is used, so a name that
+    resolves to a public address for a check and to a private one for the fetch is caught)."""
+    before = getattr(_local, "public_only", False)
+    _local.public_only = True
+    try:
+        yield
+    finally:
+        _local.public_only = before
+
+
 class _DeadlineMixin:
-    """Registers each new connection's socket with the current fetch's deadline."""
+    """Registers each new connection's socket with the current fetch's deadline, and checks
+    its peer address when the thread fetches for someone else (``public_only``)."""
 
     sock: Any
+    host: str
+
+    def _new_conn(self) -> socket.socket:
+        """Open the TCP connection; refuse a non-public peer under ``public_only``."""
+        sock: socket.socket = super()._new_conn()  # type: ignore[misc]
+        if getattr(_local, "public_only", False) and not getattr(self, "proxy", None):
+            peer = str(sock.getpeername()[0]).split("%")[0]
+            if not is_public(ipaddress.ip_address(peer)):
+                sock.close()
+                raise urllib3.exceptions.NewConnectionError(
+                    self,  # type: ignore[arg-type]
+                    f"{PEER_REFUSED} {peer} ({self.host} resolved to it when connecting)",
+                )
+        return sock
 
     def connect(self) -> None:
         """Connect, then hand the socket to the watchdog."""
@@ -565,6 +610,9 @@ def _describe(exc: BaseException | None, deadline: _Deadline, url: str) -> str:
     if "timed out" in text.lower() or isinstance(exc, requests.Timeout):
         return f"{url}: timed out"
     if isinstance(exc, requests.ConnectionError):
+        if PEER_REFUSED in str(exc):  # public_only closed the connection
+            peer = str(exc).split(PEER_REFUSED, 1)[1].split()[0]
+            return f"{url}: refused: {PEER_REFUSED} {peer}"
         return f"{url}: connection failed ({text[:200]})"
     return f"{url}: {type(exc).__name__}: {text[:200]}"
 

@@ -467,6 +467,35 @@ def test_a_redirect_to_a_private_address_is_refused(monkeypatch):
     assert "private or loopback" in (result.final.error or "")
 
 
+def test_dns_rebinding_to_loopback_is_refused_at_connect_time(monkeypatch):
+    """A name that resolves to a public address for the check and to 127.0.0.1 when the
+    fetch connects (DNS rebinding) is refused at connect time: no request reaches it."""
+    real = socket.getaddrinfo
+    answers = {"count": 0}
+
+    def rebinding_dns(host: str, *args: object, **kwargs: object) -> object:
+        """rebind.test: public on the first lookup, then loopback."""
+        if host != "rebind.test":
+            return real(host, *args, **kwargs)  # type: ignore[arg-type]
+        answers["count"] += 1
+        if answers["count"] == 1:
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.216.34", 80))]
+        return real("127.0.0.1", *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding_dns)
+    with Origin() as origin:
+        origin.add_page("/secret", b"<p>internal</p>")
+        port = origin.base.rsplit(":", 1)[1].rstrip("/")
+        fetcher = GuardedFetcher(
+            allow_private=False, report=lambda line: None, delay=0, respect_robots=False
+        )
+        refused = r"refused: a private or loopback address: 127\.0\.0\.1"
+        with pytest.raises(FetchError, match=refused):
+            fetcher.fetch(f"http://rebind.test:{port}/secret", retries=0)
+        assert origin.hits("/secret") == 0
+    assert answers["count"] >= 2
+
+
 def test_add_archives_a_page_with_progress_and_result(tmp_path):
     """With --allow-private a loopback page is archived: job page, progress, article link."""
     arc = Archive(tmp_path / "a")

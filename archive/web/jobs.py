@@ -25,22 +25,10 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..capture import Fetcher, FetchError, FetchResult, check_target
+from ..capture import Fetcher, FetchError, FetchResult, check_target, is_public, public_only
 from ..store import Archive, ArchiveError
 
 MAX_JOBS = 200
-
-
-def _is_public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    """Whether an address is an ordinary public one (not private, loopback, link-local …)."""
-    return not (
-        ip.is_private
-        or ip.is_loopback
-        or ip.is_link_local
-        or ip.is_multicast
-        or ip.is_reserved
-        or ip.is_unspecified
-    )
 
 
 def check_url(url: str, allow_private: bool) -> str:
@@ -70,7 +58,7 @@ def resolve_public(url: str) -> None:
         raise FetchError(f"cannot resolve {host!r}: {exc}") from None
     for info in infos:
         ip = ipaddress.ip_address(str(info[4][0]).split("%")[0])
-        if not _is_public(ip):
+        if not is_public(ip):
             raise FetchError(
                 f"refused {url!r}: {host} resolves to {ip}, a private or loopback address"
             )
@@ -97,9 +85,12 @@ class GuardedFetcher(Fetcher):
 
     def _one(self, url: str, budget: Any = None) -> Any:
         """One request; the host is checked first unless private targets are allowed."""
-        if not self.allow_private:
-            resolve_public(url)
-        return super()._one(url, budget)
+        if self.allow_private:
+            return super()._one(url, budget)
+        # Checked before (a clear message) and again at connect time (DNS can change).
+        resolve_public(url)
+        with public_only():
+            return super()._one(url, budget)
 
 
 @dataclass
