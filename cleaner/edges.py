@@ -14,11 +14,11 @@ import re
 from lxml import etree
 
 from .actions import Recorder, drop, element_text
-from .generic import (
+from .generic import RULE_ID
+from .measure import (
     INLINE_TAGS,
     KEEP_TAGS,
     MORE_INLINE,
-    RULE_ID,
     Stats,
     prose_len,
     prose_len_under,
@@ -171,7 +171,7 @@ Trailer = tuple[etree._Element, int]
 def find_trailers(body: etree._Element, paras: list[tuple[etree._Element, int]]) -> list[Trailer]:
     """Trailer headings ("Related posts", "About the author", "Leave a reply" …) that come
     after most of the article's main run of paragraphs, each with the prose before it
-    (``paras``: the page's paragraphs of prose, from ``generic.prose_paragraphs``).
+    (``paras``: the page's paragraphs of prose, from ``measure.prose_paragraphs``).
 
     They are found on the whole page before the rule passes (which may remove the headings
     themselves) and cut after the article root is chosen (``cut_trailers``), so that the

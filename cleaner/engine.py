@@ -16,8 +16,18 @@ from urllib.parse import urljoin
 
 from lxml import etree
 
-from . import edges, generic
-from .actions import Recorder, Removal, _top_most, drop, remove, remove_text, strip_attrs, unwrap
+from . import edges, generic, measure
+from .actions import (
+    Recorder,
+    Removal,
+    _top_most,
+    drop,
+    element_text,
+    remove,
+    remove_text,
+    strip_attrs,
+    unwrap,
+)
 from .fastcss import matcher_for
 from .metadata import extract
 from .parse import decode, parse_fragment, parse_text
@@ -173,7 +183,7 @@ def run_rule_passes(
     protect_kept(doc, site, defaults, rec)
     if site is not None:
         apply(site)
-    paras = generic.prose_paragraphs(body)
+    paras = measure.prose_paragraphs(body)
     trailers = edges.find_trailers(body, paras) if site is None or site.generic else []
     # The defaults would remove some trailer headings ("Related", "Comments"): keep them
     # until the article root is chosen and what follows them is cut.
@@ -197,21 +207,21 @@ def _holds_the_article(
     holding the page's main run of paragraphs (teaser lists can outweigh a short article in
     raw text, never in paragraphs sharing one parent). A reader-comment section is never
     guarded."""
-    page = len(generic.element_text(body))
+    page = len(element_text(body))
     limit = max(1000, int(page * 0.3))
     cluster = _main_paragraphs(paras)
 
     def guard(el: etree._Element) -> bool:
         """True when removing ``el`` would take the article or much of the page's prose."""
-        if generic.is_comments(el) or _hidden_by_style(el):
+        if measure.is_comments(el) or _hidden_by_style(el):
             return False
         node = cluster
         while node is not None:
             if node is el:
                 return True
             node = node.getparent()
-        n = len(generic.element_text(el))
-        return n > limit and generic.link_density(el, n) < 0.5
+        n = len(element_text(el))
+        return n > limit and measure.link_density(el, n) < 0.5
 
     return guard
 
@@ -280,7 +290,7 @@ def _swap_streamed_boundaries(doc: etree._Element) -> None:
                 if sib.tag == "template" and sib.get("id") == BOUNDARY_END:
                     break
             else:
-                fallback = [s for s in fallback[:1] if len(generic.element_text(s)) < 100]
+                fallback = [s for s in fallback[:1] if len(element_text(s)) < 100]
         else:
             tpl = templates.get("P:" + ident[2:])
         parent = tpl.getparent() if tpl is not None else None
@@ -299,7 +309,7 @@ def _swap_streamed_boundaries(doc: etree._Element) -> None:
 def _text_outside_options(el: etree._Element) -> int:
     """Length of the element's text without what its options say."""
     options = _top_most(list(el.iter("option", "optgroup", "datalist")))
-    return len(generic.element_text(el)) - sum(len(generic.element_text(o)) for o in options)
+    return len(element_text(el)) - sum(len(element_text(o)) for o in options)
 
 
 def _is_own_document(doc: etree._Element) -> bool:
@@ -416,7 +426,7 @@ def clean(
         )
     stats = None
     if root is None:
-        stats = generic.Stats(body)
+        stats = measure.Stats(body)
         root = generic.find_content(body, stats)
         source = "generic" if root is not None else "page"
         if root is None:
@@ -432,7 +442,7 @@ def clean(
     fragment = parse_fragment(content_html or "<p></p>")
     if own:
         cap = doc.find(".//figure[@class='cleaner-lead']/figcaption")
-        md.lead_caption = generic.element_text(cap) if cap is not None else None
+        md.lead_caption = element_text(cap) if cap is not None else None
     if md.lead_image and md.lead_image not in images and not remote_images:
         md.lead_image = None
     # The lead image (with its caption) heads the document when the body does not show it.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-from cleaner import clean, generic
+from cleaner import clean, generic, measure
 from cleaner.actions import Recorder
 from cleaner.fastcss import Matcher
 from cleaner.parse import parse_text
@@ -25,7 +25,7 @@ def test_stats_measure_text_links_and_prose_in_one_pass() -> None:
     """Stats gives each element its text length, link length and prose length."""
     doc = _doc(f'<div id="d"><p>{PROSE}</p><p><a href="/x">A link of some length</a></p></div>')
     div = doc.find(".//div")
-    stats = generic.Stats(doc)
+    stats = measure.Stats(doc)
     assert stats.text[div] == len(PROSE) + len("A link of some length")
     assert stats.links[div] == len("A link of some length")
     assert stats.good[div] == len(PROSE)
@@ -35,7 +35,7 @@ def test_stats_do_not_count_boilerplate_class_text_as_prose() -> None:
     """Text inside a block whose class names boilerplate is noise, not prose."""
     doc = _doc(f'<div><div class="sidebar-widget"><p>{PROSE}</p></div></div>')
     outer = doc.find(".//div")
-    stats = generic.Stats(doc)
+    stats = measure.Stats(doc)
     assert stats.good[outer] == 0
     assert stats.noise[outer] == len(PROSE)
 
@@ -93,10 +93,10 @@ def test_figure_with_caption_inside_the_article_is_kept() -> None:
 def test_page_builder_class_names_are_not_boilerplate() -> None:
     """Elementor / Gutenberg class names do not make a block look like a widget."""
     el = etree.fromstring('<div class="elementor-widget elementor-widget-text-editor"/>')
-    assert generic.class_weight(el) == 0
+    assert measure.class_weight(el) == 0
     hubspot = '<div class="span12 widget-span widget-type-custom_widget"/>'
-    assert generic.class_weight(etree.fromstring(hubspot)) == 0
-    assert generic.class_weight(etree.fromstring('<div class="sidebar-widget"/>')) < 0
+    assert measure.class_weight(etree.fromstring(hubspot)) == 0
+    assert measure.class_weight(etree.fromstring('<div class="sidebar-widget"/>')) < 0
 
 
 def test_home_page_of_links_gives_a_short_result() -> None:
@@ -313,9 +313,9 @@ def test_photo_story_made_of_a_gallery_keeps_it() -> None:
 def test_class_vocabularies_are_written_in_lower_case() -> None:
     """ASCII class names are lower-cased and searched case-sensitively for speed: that only
     matches like IGNORECASE while the patterns themselves have no capitals."""
-    for pattern in (generic.NEGATIVE_RE.pattern, generic.POSITIVE_RE.pattern):
+    for pattern in (measure.NEGATIVE_RE.pattern, measure.POSITIVE_RE.pattern):
         assert pattern == pattern.lower()
-    assert generic.class_weight(etree.fromstring('<div class="SideBar-Widget"/>')) < 0
+    assert measure.class_weight(etree.fromstring('<div class="SideBar-Widget"/>')) < 0
 
 
 def test_sentence_starting_with_by_is_not_a_byline() -> None:

@@ -1,0 +1,291 @@
+"""Text measures shared by content detection and the rule passes.
+
+``Stats`` measures every element of a subtree in one bottom-up pass (text, link text, clean
+prose, noise, commas); ``class_weight`` reads Readability's class/id vocabulary (English and
+Indonesian, page-builder layout names ignored); ``prose_len`` and friends measure paragraphs.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from lxml import etree
+
+from .actions import element_text
+
+POSITIVE_RE = re.compile(
+    r"article|body|content|entry|hentry|h-entry|main|page|post|text|blog|story|detail|"
+    r"isi|berita|artikel|konten|read__content|itp_bodycontent|caption|figure",
+    re.IGNORECASE,
+)
+NEGATIVE_RE = re.compile(
+    r"-ad-|^ad-|-ads\b|\bads?\b|adsense|advert|banner|breadcrumb|combx|comment|komentar|"
+    r"com-|contact|footer|footnote|gdpr|cookie|masthead|media-share|meta|outbrain|taboola|"
+    r"promo|related|terkait|lainnya|baca-?juga|recommend|rekomendasi|populer|popular|"
+    r"terpopuler|trending|share|bagikan|shoutbox|sidebar|skyscraper|sponsor|"
+    r"shopping|social|sosmed|subscribe|newsletter|tags?\b|tool|widget|nav|menu|"
+    r"follow|login|signup|pagination|paging|iklan|rubrik|indeks",
+    re.IGNORECASE,
+)
+UNLIKELY_TAGS = {
+    "nav",
+    "footer",
+    "aside",
+    "form",
+    "button",
+    "select",
+    "input",
+    "textarea",
+    "iframe",
+    "object",
+    "embed",
+    "svg",
+    "canvas",
+    "noscript",
+    "script",
+    "style",
+    "template",
+    "dialog",
+    "menu",
+}
+
+
+INLINE_TAGS = frozenset(
+    [
+        "a",
+        "abbr",
+        "b",
+        "bdi",
+        "bdo",
+        "cite",
+        "code",
+        "data",
+        "dfn",
+        "em",
+        "i",
+        "kbd",
+        "mark",
+        "q",
+        "s",
+        "samp",
+        "small",
+        "span",
+        "strong",
+        "sub",
+        "sup",
+        "time",
+        "u",
+        "var",
+    ]
+)
+KEEP_TAGS = {
+    "figure",
+    "figcaption",
+    "table",
+    "pre",
+    "blockquote",
+    "img",
+    "picture",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "code",
+    "ol",
+    "ul",
+    "dl",
+}
+
+
+# Names of reader-comment sections (WordPress, Disqus, Slashdot, Genesis, Indonesian sites):
+# readers' comments are never the article, however much prose they hold.
+COMMENTS_RE = re.compile(
+    r"(?<![\w-])(?:comments?|comment-?list|comments?-(?:area|section|wrapper|container|list)|"
+    r"commentlisting|entry-comments|disqus_thread|komentar|reader-interactions)(?![\w-])",
+    re.IGNORECASE,
+)
+
+
+def is_comments(el: etree._Element) -> bool:
+    """True when the element's class or id names a reader-comment section."""
+    return _names_comments(el.get("class"), el.get("id"))
+
+
+@functools.lru_cache(maxsize=4096)
+def _names_comments(cls: str | None, ident: str | None) -> bool:
+    """Whether a class and id pair names a comment section (cached)."""
+    return any(v and COMMENTS_RE.search(v) for v in (cls, ident))
+
+
+# A block's loose text counts as prose from this many characters (labels, dates, buttons and
+# one-line teasers are shorter).
+PROSE_MIN = 80
+MORE_INLINE = frozenset(
+    ("a", "font", "br", "wbr", "label", "del", "ins", "nobr", "big", "tt", "img")
+)
+
+
+class Stats:
+    """Text lengths of every element of a subtree, computed in one bottom-up pass.
+
+    ``text``: normalised text length; ``links``: the part inside ``<a>``; ``good``: text that
+    is neither in a link nor under a nav/aside/footer-like tag or a boilerplate class/id.
+    Values describe the tree as it was when computed (callers work top-down, so an element
+    is looked at before anything inside it is removed).
+    """
+
+    def __init__(self, root: etree._Element) -> None:
+        """Measure ``root`` and everything under it."""
+        self.text: dict[etree._Element, int] = {}
+        self.links: dict[etree._Element, int] = {}
+        self.good: dict[etree._Element, int] = {}
+        self.noise: dict[etree._Element, int] = {}
+        self.commas: dict[etree._Element, int] = {}
+        # Reader-comment sections with text (their class/id is negative too).
+        self.comments: list[etree._Element] = []
+        text, links, good, noise = self.text, self.links, self.good, self.noise
+        commas = self.commas
+        # Text (and link text) of an inline element, owed to the block that holds it.
+        loose: dict[etree._Element, tuple[int, int]] = {}
+        order = [e for e in root.iter() if isinstance(e.tag, str)]
+        text_get, links_get, good_get = text.get, links.get, good.get
+        noise_get, commas_get = noise.get, commas.get
+        # Whitespace-only runs (indentation between tags) are the common case: skipped early.
+        for el in reversed(order):
+            value = el.text
+            if value and not value.isspace():
+                own = _chunk(value)
+                cm = value.count(",") + value.count("،") if "," in value or "،" in value else 0
+            else:
+                own = cm = 0
+            t, lk, g, lt, ll, nz = own, 0, 0, own, 0, 0
+            for child in el:
+                value = child.tail
+                if value and not value.isspace():
+                    tail = _chunk(value)
+                    if "," in value or "،" in value:
+                        cm += value.count(",") + value.count("،")
+                    t += tail
+                    lt += tail
+                cm += commas_get(child, 0)
+                t += text_get(child, 0)
+                lk += links_get(child, 0)
+                g += good_get(child, 0)
+                nz += noise_get(child, 0)
+                if child in loose:
+                    ct, cl = loose[child]
+                    lt += ct
+                    ll += cl
+            tag = el.tag
+            if tag == "a":
+                lk, ll, nz = t, lt, t
+            if tag in INLINE_TAGS or tag in MORE_INLINE:
+                loose[el] = (lt, ll)
+            elif lt >= PROSE_MIN and ll < lt * 0.35:
+                # A block's own run of prose: its loose text, links excluded.
+                g += lt - ll
+            if tag in UNLIKELY_TAGS:
+                g, nz = 0, t
+            elif (g or nz < t) and _negative(el):
+                g, nz = 0, t
+                if is_comments(el):
+                    self.comments.append(el)
+            text[el], links[el], good[el], noise[el], commas[el] = t, lk, g, nz, cm
+
+    def density(self, el: etree._Element) -> float:
+        """Share of the element's text inside links (0 for an element without text)."""
+        t = self.text.get(el, 0)
+        return min(1.0, self.links.get(el, 0) / t) if t else 0.0
+
+
+def commas_in(value: str | None) -> int:
+    """Commas (Latin and Arabic) in a text run."""
+    return value.count(",") + value.count("،") if value else 0
+
+
+def _chunk(value: str | None) -> int:
+    """Length of a text run with whitespace runs counted as one space (0 for blank)."""
+    if not value:
+        return 0
+    n = len(" ".join(value.split()))
+    # A space at either edge separates words from the neighbouring element's text.
+    return n + (value[0].isspace()) + (value[-1].isspace()) if n else 0
+
+
+def _negative(el: etree._Element) -> bool:
+    """True when an element's class/id names boilerplate and nothing article-like."""
+    return class_weight(el) < 0
+
+
+# Page-builder class names (Elementor, Gutenberg, Divi, WPBakery, Beaver Builder, HubSpot)
+# say how a block is laid out, not what it holds: "elementor-widget-text-editor" is article
+# text, and so is HubSpot's "widget-span widget-type-rich_text".
+CMS_RE = re.compile(
+    r"(?<![\w-])(?:elementor|wp-block|et_pb|vc_|fl-|hs_cos_wrapper|hs-|widget-span|"
+    r"widget-type)[\w-]*"
+)
+
+
+def class_weight(el: etree._Element) -> int:
+    """Readability's class/id weight: -25 for boilerplate words, +25 for content words."""
+    return _names_weight(el.get("class"), el.get("id"))
+
+
+@functools.lru_cache(maxsize=8192)
+def _names_weight(cls: str | None, ident: str | None) -> int:
+    """The weight of a class and id pair (cached: pages repeat the same names)."""
+    weight = 0
+    for value in (cls, ident):
+        if not value:
+            continue
+        value = CMS_RE.sub(" ", value)
+        # A case-insensitive regex costs a microsecond per search: ASCII names are searched
+        # lower-cased with case-sensitive copies (the same matches while both patterns are
+        # written in lower case).
+        if value.isascii():
+            value = value.lower()
+            negative, positive = _NEGATIVE_LOWER, _POSITIVE_LOWER
+        else:
+            negative, positive = NEGATIVE_RE, POSITIVE_RE
+        if negative.search(value):
+            weight -= 25
+        if positive.search(value):
+            weight += 25
+    return weight
+
+
+_NEGATIVE_LOWER = re.compile(NEGATIVE_RE.pattern)
+_POSITIVE_LOWER = re.compile(POSITIVE_RE.pattern)
+
+
+def link_density(el: etree._Element, text_len: int | None = None) -> float:
+    """Share of an element's text that sits inside links."""
+    total = text_len if text_len is not None else len(element_text(el))
+    if total == 0:
+        return 0.0
+    linked = sum(len(element_text(a)) for a in el.iter("a"))
+    return min(1.0, linked / total)
+
+
+def prose_len(p: etree._Element) -> int:
+    """Length of a paragraph counted as prose (0 for a short or link-heavy one)."""
+    n = len(element_text(p))
+    return n if n >= PROSE_MIN and link_density(p, n) < 0.35 else 0
+
+
+def prose_paragraphs(root: etree._Element) -> list[tuple[etree._Element, int]]:
+    """The ``<p>`` elements of prose under ``root`` with their lengths, in document order."""
+    out = []
+    for p in root.iter("p"):
+        n = prose_len(p)
+        if n:
+            out.append((p, n))
+    return out
+
+
+def prose_len_under(el: etree._Element) -> int:
+    """Paragraph prose inside ``el``."""
+    return sum(prose_len(p) for p in el.iter("p"))
