@@ -209,7 +209,7 @@ def _holds_the_article(
     guarded."""
     page = len(element_text(body))
     limit = max(1000, int(page * 0.3))
-    cluster = _main_paragraphs(paras)
+    cluster = measure.main_run(paras, 300)
 
     def guard(el: etree._Element) -> bool:
         """True when removing ``el`` would take the article or much of the page's prose."""
@@ -230,18 +230,6 @@ def _hidden_by_style(el: etree._Element) -> bool:
     """True when the element's own inline style hides it (a browser never shows it)."""
     style = (el.get("style") or "").replace(" ", "").lower()
     return "display:none" in style or "visibility:hidden" in style
-
-
-def _main_paragraphs(paras: list[tuple[etree._Element, int]]) -> etree._Element | None:
-    """The element whose paragraphs of prose (``paras``) add up to the most text (at least
-    300 characters), or None."""
-    runs: dict[etree._Element, int] = {}
-    for p, n in paras:
-        parent = p.getparent()
-        if parent is not None:
-            runs[parent] = runs.get(parent, 0) + n
-    best = max(runs.items(), key=lambda kv: kv[1], default=None)
-    return best[0] if best is not None and best[1] >= 300 else None
 
 
 def _strip_non_content(doc: etree._Element, rec: Recorder) -> None:

@@ -22,6 +22,8 @@ from .measure import (
     class_weight,
     commas_in,
     is_comments,
+    main_run,
+    prose_paragraphs,
 )
 
 RULE_ID = "builtin:generic"
@@ -99,7 +101,14 @@ def find_content(root: etree._Element, stats: Stats | None = None) -> etree._Ele
             best = (final, el)
     if best is None or best[0] <= 0 or stats.density(best[1]) > 0.5:
         return None
-    return _widen(best[1], stats)
+    chosen = _widen(best[1], stats)
+    if stats.text.get(chosen, 0) < 100:
+        # A title box or a label won on its own: the page's main run of paragraphs, when it
+        # has one, is a better guess than a near-empty article.
+        run = main_run(prose_paragraphs(root), 500)
+        if run is not None:
+            return _widen(run, stats)
+    return chosen
 
 
 def _article_body(root: etree._Element, stats: Stats) -> etree._Element | None:

@@ -289,3 +289,15 @@ def prose_paragraphs(root: etree._Element) -> list[tuple[etree._Element, int]]:
 def prose_len_under(el: etree._Element) -> int:
     """Paragraph prose inside ``el``."""
     return sum(prose_len(p) for p in el.iter("p"))
+
+
+def main_run(paras: list[tuple[etree._Element, int]], minimum: int) -> etree._Element | None:
+    """The element whose paragraphs of prose (``paras``, from ``prose_paragraphs``) add up
+    to the most text, when that is at least ``minimum`` characters; else None."""
+    runs: dict[etree._Element, int] = {}
+    for p, n in paras:
+        parent = p.getparent()
+        if parent is not None:
+            runs[parent] = runs.get(parent, 0) + n
+    best = max(runs.items(), key=lambda kv: kv[1], default=None)
+    return best[0] if best is not None and best[1] >= minimum else None

@@ -329,3 +329,20 @@ def test_sentence_starting_with_by_is_not_a_byline() -> None:
     )
     assert "By Jo Smith" not in r.text
     assert "By the end of May" in r.text
+
+
+def test_near_empty_winner_gives_way_to_the_main_run_of_paragraphs() -> None:
+    """A comma-heavy label box can outscore the article on commas alone: a root with almost
+    no text is replaced by the page's main run of paragraphs."""
+    plain = (
+        "The council voted on Tuesday to extend the library's opening hours through the "
+        "winter and it will review the budget again in spring when the new figures arrive"
+    )
+    r = clean(
+        "<html><body><div class='post-header entry-title'><div>Tags: a, b, c, d, e, f, g, "
+        f"h, i, j, k, l, m</div></div><div class='x'><p>{plain}</p><p>{plain}</p>"
+        f"<p>{plain}</p><p>{plain}</p></div></body></html>",
+        url="https://example.test/a",
+    )
+    assert r.text.count("The council voted") == 4
+    assert "Tags:" not in r.text
