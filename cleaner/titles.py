@@ -1,0 +1,60 @@
+"""The article title from ``<title>``, cut at site-name separators as Readability does."""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+from .actions import element_text, norm_text
+
+_TITLE_SEP = re.compile(r" [|\-\\/>»–—] ")
+_HIER_SEP = re.compile(r" [\\/>»] ")
+
+
+def _words(text: str) -> int:
+    """Word count as Readability counts it (a split on whitespace runs)."""
+    return len(re.split(r"\s+", text))
+
+
+def text_similarity(a: str, b: str) -> float:
+    """Share of ``b``'s tokens (by length) that also occur in ``a``."""
+    tokens_a = [t for t in re.split(r"\W+", a.lower()) if t]
+    tokens_b = [t for t in re.split(r"\W+", b.lower()) if t]
+    if not tokens_a or not tokens_b:
+        return 0.0
+    seen = set(tokens_a)
+    uniq_b = [t for t in tokens_b if t not in seen]
+    return 1 - len(" ".join(uniq_b)) / len(" ".join(tokens_b))
+
+
+def article_title(doc: etree._Element) -> str:
+    """The title from ``<title>``, cut at site-name separators as Readability does."""
+    t = next(doc.iter("title"), None)
+    orig = cur = (
+        norm_text(etree.tostring(t, method="text", encoding="unicode", with_tail=False))
+        if t is not None
+        else ""
+    )
+    hierarchical = False
+    if _TITLE_SEP.search(cur):
+        hierarchical = _HIER_SEP.search(cur) is not None
+        cur = orig[: list(_TITLE_SEP.finditer(orig))[-1].start()]
+        if _words(cur) < 3:
+            cur = re.sub(r"^[^|\-\\/>»–—]*[|\-\\/>»–—]", "", orig, count=1)
+    elif ": " in cur:
+        if not any((h.text_content() or "").strip() == cur.strip() for h in doc.iter("h1", "h2")):
+            cur = orig[orig.rfind(":") + 1 :]
+            if _words(cur) < 3:
+                cur = orig[orig.find(":") + 1 :]
+            elif _words(orig[: orig.find(":")]) > 5:
+                cur = orig
+    elif len(cur) > 150 or len(cur) < 15:
+        h1s = list(doc.iter("h1"))
+        if len(h1s) == 1:
+            cur = element_text(h1s[0])
+    cur = re.sub(r"\s{2,}", " ", cur.strip())
+    n = _words(cur)
+    if n <= 4 and (not hierarchical or n != _words(re.sub(r"[|\-\\/>»–—]+", "", orig)) - 1):
+        cur = orig
+    return cur
