@@ -1,0 +1,243 @@
+"""Our URL policy on the lxml tree, before the allow-list sanitiser sees it.
+
+Lazy-loaded images get their real, absolute source; links become absolute or
+lose their ``href``; tracking pixels, and in offline output every remote image,
+are dropped. libxml2's parsing quirks that would hide an image from the policy
+(``<image>``, markup nested in HTML5 void elements) are undone first.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+from .actions import Recorder, drop
+from .urls import absolute, is_tracker, srcset_best
+
+LAZY_ATTRS = (
+    "data-src",
+    "data-original",
+    "data-lazy-src",
+    "data-lazy",
+    "data-url",
+    "data-hi-res-src",
+    "data-full-src",
+    "data-orig-file",
+    "data-actualsrc",
+)
+_PLACEHOLDER_RE = re.compile(
+    r"(^data:)|blank\.|placeholder|lazy|loading|spacer|1x1|pixel\.|transparent|grey\.gif|"
+    r"empty\.|default[-_]?image|no[-_]?image",
+    re.IGNORECASE,
+)
+# _PLACEHOLDER_RE's alternatives as plain substrings of a lower-cased ASCII value.
+_PLACEHOLDER_NEEDLES = (
+    "blank.",
+    "placeholder",
+    "lazy",
+    "loading",
+    "spacer",
+    "1x1",
+    "pixel.",
+    "transparent",
+    "grey.gif",
+    "empty.",
+    "defaultimage",
+    "default-image",
+    "default_image",
+    "noimage",
+    "no-image",
+    "no_image",
+)
+_STYLE_SIZE_RE = re.compile(
+    r"(?:^|;)\s*(?:max-)?(?:width|height)\s*:\s*(\d+(?:\.\d+)?|\.\d+)(?:px)?\s*"
+    r"(?:!important\s*)?(?:;|$)",
+    re.IGNORECASE,
+)
+_STYLE_HIDDEN_RE = re.compile(
+    r"(?:^|;)\s*(display\s*:\s*none|visibility\s*:\s*hidden)", re.IGNORECASE
+)
+# Elements inside which an <image> is SVG's, not the HTML parser's alias of <img>.
+_FOREIGN_ROOTS = ("svg", "math")
+_HTML5_VOID_UNKNOWN_TO_LIBXML2 = ("source", "track", "wbr", "keygen")
+
+
+def _is_placeholder(value: str) -> bool:
+    """``_PLACEHOLDER_RE.search(value)``, by substring tests when the value is ASCII."""
+    if not value.isascii():
+        return _PLACEHOLDER_RE.search(value) is not None
+    low = value.lower()
+    return low.startswith("data:") or any(n in low for n in _PLACEHOLDER_NEEDLES)
+
+
+def _is_pixel(img: etree._Element) -> bool:
+    """True for 1×1 (or 0-size, or hidden) images: tracking pixels."""
+    for attr in ("width", "height"):
+        v = (img.get(attr) or "").strip().lower().removesuffix("px").strip()
+        try:
+            if v and float(v) <= 1:
+                return True
+        except ValueError:
+            continue
+    style = img.get("style") or ""
+    if _STYLE_HIDDEN_RE.search(style):
+        return True
+    return any(float(m.group(1)) <= 1 for m in _STYLE_SIZE_RE.finditer(style))
+
+
+def resolve_image(img: etree._Element, base: str | None) -> str | None:
+    """The real, absolute URL of an image, looking past lazy-loading placeholders."""
+    candidates = [img.get(a) for a in LAZY_ATTRS]
+    for a in ("data-srcset", "data-lazy-srcset", "srcset"):
+        if img.get(a):
+            candidates.append(srcset_best(img.get(a) or ""))
+    parent = img.getparent()
+    if parent is not None and parent.tag == "picture":
+        for source in parent.iter("source"):
+            if source.get("srcset") or source.get("data-srcset"):
+                candidates.append(
+                    srcset_best(source.get("srcset") or source.get("data-srcset") or "")
+                )
+    src = img.get("src")
+    if src and not _is_placeholder(src):
+        candidates.insert(0, src)
+    else:
+        candidates.append(src)
+    # The first usable URL whose file name is no placeholder, else the first usable URL.
+    fallback: str | None = None
+    for c in candidates:
+        url = absolute(c, base)
+        if url and url.startswith(("http://", "https://")):
+            if not _is_placeholder(url.rsplit("/", 1)[-1]):
+                return url
+            if fallback is None:
+                fallback = url
+    return fallback
+
+
+def _html_image_aliases(root: etree._Element) -> None:
+    """Rename HTML ``<image>`` to ``<img>``, as browsers' and nh3's parsers do.
+
+    libxml2 keeps ``<image>`` as its own element, so without this the URL policy
+    never saw it while nh3 turned it into an ``<img>``: a remote image or tracking
+    pixel got through offline output. SVG's ``<image>`` is left alone (the whole
+    ``<svg>`` is dropped).
+    """
+    for el in list(root.iter("image")):
+        if not any(a.tag in _FOREIGN_ROOTS for a in el.iterancestors()):
+            el.tag = "img"
+
+
+def _unnest_void_elements(root: etree._Element) -> None:
+    """Move what libxml2 nested inside HTML5 void elements back after them.
+
+    libxml2's HTML 4 parser does not know ``<source>``, ``<track>`` or ``<wbr>``
+    are empty, so ``<picture><source …><img …></picture>`` became
+    ``<source><img></source>``: the image hid inside the ``<source>`` the URL
+    policy drops, and every ``<picture>`` image was lost. A browser makes the
+    children following siblings; so do we, keeping all text in order.
+    """
+    for el in list(root.iter(*_HTML5_VOID_UNKNOWN_TO_LIBXML2)):
+        parent = el.getparent()
+        children = list(el)
+        if parent is None or (not children and not el.text):
+            continue
+        text, el.text = el.text, None
+        if not children:
+            el.tail = (text or "") + (el.tail or "")
+            continue
+        last = children[-1]
+        last.tail = (last.tail or "") + (el.tail or "")
+        el.tail = text
+        at = parent.index(el)
+        for offset, child in enumerate(children, 1):
+            parent.insert(at + offset, child)
+
+
+def close_empty_items(root: etree._Element) -> None:
+    """Give every empty ``<li>`` under ``root`` an empty text, so it keeps its end tag.
+
+    libxml2 serialises an empty ``<li>`` without ``</li>``, so the text after it
+    would move into the item when the reading document is cleaned again.
+    """
+    for li in root.iter("li"):
+        if len(li) == 0 and not li.text:
+            li.text = ""
+
+
+def resolve_urls(root: etree._Element, base: str | None, links: bool = True) -> None:
+    """Resolve lazy images (and, unless ``links`` is false, make links absolute) in place."""
+    _unnest_void_elements(root)
+    _html_image_aliases(root)
+    for img in list(root.iter("img")):
+        url = resolve_image(img, base)
+        if url:
+            img.set("src", url)
+        elif "src" in img.attrib:
+            del img.attrib["src"]
+        for a in (*LAZY_ATTRS, "srcset", "data-srcset", "data-lazy-srcset", "sizes"):
+            if a in img.attrib:
+                del img.attrib[a]
+    if links:
+        resolve_links(root, base)
+
+
+def resolve_links(root: etree._Element, base: str | None) -> None:
+    """Make every ``<a href>`` under ``root`` absolute, dropping ones our policy refuses."""
+    for a in root.iter("a"):
+        href = a.get("href")
+        if href is not None:
+            url = absolute(href, base)
+            if url:
+                a.set("href", url)
+            else:
+                del a.attrib["href"]
+
+
+def _drop_image(img: etree._Element, boxes: dict[etree._Element, None]) -> None:
+    """Drop an image, remembering the ``<figure>``/``<picture>`` boxes it leaves."""
+    for anc in img.iterancestors("figure", "picture"):
+        boxes[anc] = None
+    drop(img)
+
+
+def url_policy(root: etree._Element, rec: Recorder, remote_images: bool) -> list[str]:
+    """Drop tracking pixels and (offline) remote images; return the kept image URLs."""
+    images: list[str] = []
+    pixels: list[str] = []
+    offline: list[str] = []
+    boxes: dict[etree._Element, None] = {}
+    _html_image_aliases(root)
+    for img in list(root.iter("img")):
+        src = img.get("src")
+        if not src or _is_pixel(img) or is_tracker(src):
+            pixels.append(src or "<img>")
+            _drop_image(img, boxes)
+        elif not remote_images:
+            offline.append(src)
+            _drop_image(img, boxes)
+        else:
+            images.append(src)
+    for el in list(root.iter("picture")):
+        for s in list(el.iter("source")):
+            drop(s)
+    # A figure or picture whose image went, with no text left, is an empty box when read.
+    # Only those: an empty box the page itself had is kept, so a second pass agrees.
+    for box in reversed(list(boxes)):
+        if (
+            box is not root
+            and box.getparent() is not None
+            and box.find(".//img") is None
+            and not "".join(box.itertext()).strip()
+        ):
+            drop(box)
+    close_empty_items(root)
+    rec.add(
+        "builtin:safety",
+        "tracking pixels and images without a source",
+        "tracking pixel or unusable image",
+        pixels,
+    )
+    rec.add("builtin:safety", "remote images", "offline output: image not stored locally", offline)
+    return list(dict.fromkeys(images))
