@@ -14,11 +14,8 @@ and never an index row pointing at a record that is not on disk.
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import html as html_mod
 import os
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -28,35 +25,18 @@ from urllib.parse import urlsplit
 from cleaner import CleanerError, CleanResult, RuleSet, clean
 from cleaner.render import render_result
 
-from .capture import Exchange, Fetcher, FetchError
-from .index import Index, dumps
-from .payload import (
-    PayloadError,
-    dechunked_payload,
-    entity_body,
-    entity_digest,
-    header,
-    http_parts,
-)
-from .warcfile import WarcWriter, split_http
-from .warcread import RecordError, WarcRecord, read_record
+from .capture import Fetcher, FetchError
+from .index import dumps
+from .payload import PayloadError, entity_body, header, http_parts
+from .store_images import IMAGE_MAGIC as IMAGE_MAGIC
+from .store_images import MAX_IMAGE_BYTES, MAX_IMAGES, image_type, inline_images
+from .store_records import ArchiveError, RecordStore
+from .warcfile import WarcWriter
 
 MAX_PAGE_BYTES = 20 * 1024 * 1024
-MAX_IMAGE_BYTES = 8 * 1024 * 1024
-MAX_IMAGES = 40
 MAX_PAGES = 10
 ARCHIVE_CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
-IMAGE_MAGIC = (
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-    (b"GIF87a", "image/gif"),
-    (b"GIF89a", "image/gif"),
-)
 HTML_TYPES = ("text/html", "application/xhtml+xml")
-
-
-class ArchiveError(Exception):
-    """A problem with the archive itself (location, permissions, disk); the message says which."""
 
 
 @dataclass
@@ -100,43 +80,7 @@ def site_of(url: str) -> str:
     return host[4:] if host.startswith("www.") else host
 
 
-def image_type(data: bytes) -> str | None:
-    """The MIME type of a raster image judged by its first bytes (never SVG)."""
-    for magic, mime in IMAGE_MAGIC:
-        if data.startswith(magic):
-            return mime
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    if data[4:12] in (b"ftypavif", b"ftypavis"):
-        return "image/avif"
-    return None
-
-
-_IMG_RE = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
-_SRC_RE = re.compile(r'\ssrc="([^"]*)"')
-
-
-def inline_images(content_html: str, images: dict[str, bytes]) -> str:
-    """Replace image URLs by data: URIs of the stored bytes; drop images we do not have."""
-
-    def swap(m: re.Match[str]) -> str:
-        """Rewrite one <img> tag."""
-        tag = m.group(0)
-        src = _SRC_RE.search(tag)
-        if not src:
-            return ""
-        url = html_mod.unescape(src.group(1))
-        data = images.get(url)
-        mime = image_type(data) if data else None
-        if not data or not mime:
-            return ""
-        uri = f"data:{mime};base64," + base64.b64encode(data).decode("ascii")
-        return tag[: src.start(1)] + uri + tag[src.end(1) :]
-
-    return _IMG_RE.sub(swap, content_html)
-
-
-class Archive:
+class Archive(RecordStore):
     """An archive directory: WARC store, clean pages, index."""
 
     def __init__(
@@ -146,38 +90,8 @@ class Archive:
         writer_factory: Callable[[Path], WarcWriter] | None = None,
     ):
         """Open (creating if needed) the archive at ``root``."""
-        self.root = Path(root)
         self.rules = rules if rules is not None else RuleSet.default()
-        try:
-            for sub in ("", "warc", "articles"):
-                (self.root / sub).mkdir(parents=True, exist_ok=True)
-            self.index = Index(self.root / "index.sqlite3")
-        except OSError as exc:
-            raise ArchiveError(
-                f"cannot open archive at {self.root}: {exc.strerror or exc}"
-            ) from None
-        except Exception as exc:
-            if exc.__class__.__module__ == "sqlite3":
-                raise ArchiveError(
-                    f"cannot open the index {self.root / 'index.sqlite3'}: {exc}"
-                ) from None
-            raise
-        self._writer_factory = writer_factory or (lambda d: WarcWriter(d))
-        self._writer: WarcWriter | None = None
-
-    @property
-    def writer(self) -> WarcWriter:
-        """The WARC writer of this process (created on first use)."""
-        if self._writer is None:
-            self._writer = self._writer_factory(self.root / "warc")
-        return self._writer
-
-    def close(self) -> None:
-        """Close the WARC file (renaming it from .open) and the index."""
-        if self._writer is not None:
-            self._writer.close()
-            self._writer = None
-        self.index.close()
+        super().__init__(root, writer_factory)
 
     def __enter__(self) -> Archive:
         """Use as a context manager."""
@@ -186,110 +100,6 @@ class Archive:
     def __exit__(self, *exc: object) -> None:
         """Close on exit."""
         self.close()
-
-    # -- storing captures ------------------------------------------------------
-    def store_exchange(self, ex: Exchange) -> int:
-        """Write one exchange to the WARC (a revisit if the body is known), then index it."""
-        status, headers, _ = http_parts(ex.response)
-        mime = header(headers, "content-type")
-        entity = entity_digest(ex.response) if not ex.truncated else None
-        original = None
-        _, payload = split_http(ex.response)
-        if entity and payload and status == 200:
-            original = self.index.record_by_entity(entity)
-        try:
-            if original is not None:
-                head, _ = split_http(ex.response)
-                resp, req = self.writer.write_revisit(
-                    ex.url,
-                    ex.request,
-                    head,
-                    original["payload_digest"],
-                    original["url"],
-                    original["date"],
-                    original["record_id"],
-                    ex.ip,
-                )
-                rtype = "revisit"
-            else:
-                resp, req = self.writer.write_exchange(
-                    ex.url, ex.request, ex.response, ex.ip, ex.truncated
-                )
-                rtype = "response"
-        except OSError as exc:
-            raise ArchiveError(
-                f"cannot write to {self.root / 'warc'}: {exc.strerror or exc}"
-            ) from None
-        from .warcfile import sha1_digest
-
-        with self.index.transaction() as db:
-            rid = self.index.add_record(
-                db,
-                url=ex.url,
-                type=rtype,
-                status=status,
-                mime=mime,
-                warc_file=resp.filename,
-                warc_offset=resp.offset,
-                warc_length=resp.length,
-                record_id=resp.record_id,
-                date=resp.date,
-                payload_digest=(
-                    original["payload_digest"] if original is not None else sha1_digest(payload)
-                ),
-                entity_digest=entity,
-                truncated=ex.truncated,
-                refers_to=original["id"] if original is not None else None,
-            )
-            self.index.add_record(
-                db,
-                url=ex.url,
-                type="request",
-                status=None,
-                mime=None,
-                warc_file=req.filename,
-                warc_offset=req.offset,
-                warc_length=req.length,
-                record_id=req.record_id,
-                date=req.date,
-                payload_digest=None,
-                entity_digest=None,
-                truncated=None,
-                refers_to=rid,
-            )
-        return rid
-
-    def response_block(self, record_id: int) -> tuple[bytes, str]:
-        """The full HTTP response bytes of a record (following a revisit), and its URL."""
-        row = self.index.record(record_id)
-        if row is None:
-            raise ArchiveError(f"record {record_id} is not in the index")
-        rec = self._read(row)
-        if row["type"] == "revisit" and row["refers_to"] is not None:
-            orig = self.index.record(row["refers_to"])
-            if orig is None:
-                raise ArchiveError(f"revisit {row['record_id']} refers to a missing record")
-            full = self._read(orig)
-            head, _ = split_http(rec.block)
-            # Same entity, maybe other framing: re-frame the original's de-chunked body the
-            # way this response's own headers say it was sent.
-            entity = dechunked_payload(full.block)
-            if re.search(rb"(?im)^transfer-encoding:[^\r\n]*chunked", head):
-                entity = (
-                    b"%x\r\n%s\r\n0\r\n\r\n" % (len(entity), entity) if entity else b"0\r\n\r\n"
-                )
-            return head + entity, row["url"]
-        return rec.block, row["url"]
-
-    def _read(self, row: object) -> WarcRecord:
-        """Read an indexed record from its WARC file."""
-        path = self.root / "warc" / row["warc_file"]  # type: ignore[index]
-        if not path.exists():
-            path = path.with_name(path.name + ".open")
-        try:
-            return read_record(path, row["warc_offset"], row["warc_length"])  # type: ignore[index]
-        except RecordError as exc:
-            raise ArchiveError(str(exc)) from None
 
     # -- articles -----------------------------------------------------------------
     def archive_url(
