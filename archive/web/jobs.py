@@ -7,9 +7,10 @@ article or the reason it failed.
 Unless the server was started with ``--allow-private``, targets on private,
 loopback or link-local addresses are refused: the host name is resolved before
 each request (every redirect hop and robots.txt too), not only checked when
-the form is posted. (A name that changes its answer between our check and the
-connection can still slip through; a connect-time check belongs in
-``archive.capture``.)
+the form is posted, and the address each connection reaches is checked again
+before a byte is sent (``capture.public_only``), so a name that changes its
+answer between the two (DNS rebinding) is refused too. Behind a configured proxy
+the proxy resolves names and only the first check applies.
 """
 
 from __future__ import annotations
