@@ -117,6 +117,16 @@ def drop(el: etree._Element) -> None:
     parent.remove(el)
 
 
+def is_inside(el: etree._Element, root: etree._Element) -> bool:
+    """True when ``el`` is ``root`` or still inside it (not taken out with a removal)."""
+    node: etree._Element | None = el
+    while node is not None:
+        if node is root:
+            return True
+        node = node.getparent()
+    return False
+
+
 def _top_most(elements: list[etree._Element]) -> list[etree._Element]:
     """Drop elements nested inside others in the list (they go with their ancestor)."""
     chosen = set(elements)

@@ -13,7 +13,7 @@ import re
 
 from lxml import etree
 
-from .actions import Recorder, drop, element_text
+from .actions import Recorder, drop, element_text, is_inside
 from .generic import RULE_ID
 from .measure import (
     INLINE_TAGS,
@@ -226,7 +226,7 @@ def cut_trailers(root: etree._Element, trailers: list[Trailer], rec: Recorder) -
     """
     removed: list[str] = []
     for marker, before in trailers:
-        if marker is not root and _attached_to(marker, root):
+        if marker is not root and is_inside(marker, root):
             _cut_after(marker, root, before, rec, removed)
     rec.add(RULE_ID, "trailer heading", "what follows the article's end", removed)
 
@@ -257,16 +257,6 @@ def _stands_alone(el: etree._Element, text: str) -> bool:
         return False
     nxt = el.getnext()
     return nxt is not None and nxt.tag not in INLINE_TAGS and nxt.tag not in MORE_INLINE
-
-
-def _attached_to(el: etree._Element, root: etree._Element) -> bool:
-    """True when ``el`` is still inside ``root``."""
-    node: etree._Element | None = el
-    while node is not None:
-        if node is root:
-            return True
-        node = node.getparent()
-    return False
 
 
 def _cut_after(

@@ -23,6 +23,7 @@ from .actions import (
     _top_most,
     drop,
     element_text,
+    is_inside,
     remove,
     remove_text,
     strip_attrs,
@@ -120,21 +121,11 @@ def apply_rule(doc: etree._Element, rule: SiteRule, rec: Recorder) -> None:
     strip_attrs(doc, rule.strip_attrs, rec, f"{rule.id}:strip_attrs")
 
 
-def _attached(el: etree._Element, root: etree._Element) -> bool:
-    """True when ``el`` is still inside ``root`` (not taken out with an earlier removal)."""
-    node: etree._Element | None = el
-    while node is not None:
-        if node is root:
-            return True
-        node = node.getparent()
-    return False
-
-
 def _remove_found(
     doc: etree._Element, sel: Selector, found: list[etree._Element], rec: Recorder, rule_id: str
 ) -> None:
     """``actions.remove`` for matches found beforehand: skip those already gone."""
-    still = [e for e in found if _attached(e, doc)]
+    still = [e for e in found if is_inside(e, doc)]
     remove(doc, _Found(sel, still), rec, rule_id)  # type: ignore[arg-type]
 
 
