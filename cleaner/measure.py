@@ -225,8 +225,10 @@ def _negative(el: etree._Element) -> bool:
 # text, and so is HubSpot's "widget-span widget-type-rich_text".
 CMS_RE = re.compile(
     r"(?<![\w-])(?:elementor|wp-block|et_pb|vc_|fl-|hs_cos_wrapper|hs-|widget-span|"
-    r"widget-type)[\w-]*"
+    r"widget-type|so-panel|so-widget|widget_sow|sow-|siteorigin|panel-grid)[\w-]*"
 )
+# The bare word "widget" next to a page-builder name is the builder's block, not a sidebar.
+_BUILDER_WIDGET_RE = re.compile(r"(?<![\w-])widget(?![\w-])")
 
 
 def class_weight(el: etree._Element) -> int:
@@ -241,7 +243,10 @@ def _names_weight(cls: str | None, ident: str | None) -> int:
     for value in (cls, ident):
         if not value:
             continue
-        value = CMS_RE.sub(" ", value)
+        stripped = CMS_RE.sub(" ", value)
+        if stripped != value:
+            stripped = _BUILDER_WIDGET_RE.sub(" ", stripped)
+        value = stripped
         # A case-insensitive regex costs a microsecond per search: ASCII names are searched
         # lower-cased with case-sensitive copies (the same matches while both patterns are
         # written in lower case).

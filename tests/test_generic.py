@@ -91,11 +91,15 @@ def test_figure_with_caption_inside_the_article_is_kept() -> None:
 
 
 def test_page_builder_class_names_are_not_boilerplate() -> None:
-    """Elementor / Gutenberg class names do not make a block look like a widget."""
+    """Page-builder class names (Elementor, HubSpot, SiteOrigin …) do not make a block look
+    like a sidebar widget."""
     el = etree.fromstring('<div class="elementor-widget elementor-widget-text-editor"/>')
     assert measure.class_weight(el) == 0
     hubspot = '<div class="span12 widget-span widget-type-custom_widget"/>'
     assert measure.class_weight(etree.fromstring(hubspot)) == 0
+    siteorigin = '<div class="so-panel widget widget_sow-editor"/>'
+    assert measure.class_weight(etree.fromstring(siteorigin)) == 0
+    assert measure.class_weight(etree.fromstring('<div class="widget"/>')) < 0
     assert measure.class_weight(etree.fromstring('<div class="sidebar-widget"/>')) < 0
 
 
