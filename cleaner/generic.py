@@ -207,6 +207,8 @@ def _boilerplate_reason(
         and stats.good.get(root, 0) - stats.good.get(el, 0) >= 500
     ):
         return "photo gallery"
+    if n < 2000 and n < stats.text.get(root, 0) * 0.3 and _names_author_box(el):
+        return "author box"
     if n > share and ld < 0.5:
         return None
     if tag in UNLIKELY_TAGS:
@@ -226,6 +228,23 @@ def _boilerplate_reason(
     if not n and not has_media and tag in ("div", "section", "span", "p") and _no_br(el):
         return "empty block"
     return None
+
+
+# An author's bio card (WordPress author-box plugins, Elementor, themes): who wrote the piece,
+# not the piece. The byline itself is in the reading document's header.
+AUTHOR_BOX_RE = re.compile(
+    r"(?<![\w-])(?:author[-_]?(?:box|bio|card|info|profile|details|about|section|wrap(?:per)?)|"
+    r"about[-_]?(?:the[-_]?)?author|author__(?:info|bio|box|card)|saboxplugin-wrap|"
+    r"elementor-author-box|post-author-box|entry-author-box|bio-box|author-description)"
+    r"(?![\w-])",
+    re.IGNORECASE,
+)
+
+
+def _names_author_box(el: etree._Element) -> bool:
+    """True when the element's class or id names an author bio card."""
+    names = f"{el.get('class') or ''} {el.get('id') or ''}"
+    return len(names) > 5 and AUTHOR_BOX_RE.search(names) is not None
 
 
 GALLERY_RE = re.compile(r"gallery|galeri|slideshow|carousel|slider|swiper|lightbox", re.I)
