@@ -233,10 +233,9 @@ def _boilerplate_reason(
 # An author's bio card (WordPress author-box plugins, Elementor, themes): who wrote the piece,
 # not the piece. The byline itself is in the reading document's header.
 AUTHOR_BOX_RE = re.compile(
-    r"(?<![\w-])(?:author[-_]?(?:box|bio|card|info|profile|details|about|section|wrap(?:per)?)|"
-    r"about[-_]?(?:the[-_]?)?author|author__(?:info|bio|box|card)|saboxplugin-wrap|"
-    r"elementor-author-box|post-author-box|entry-author-box|bio-box|author-description)"
-    r"(?![\w-])",
+    r"author[-_]*(?:box|bio|card|info|profile|details|about|section|wrap)|"
+    r"about[-_]?(?:the[-_]?)?author|saboxplugin-wrap|abh_box|bio-box|"
+    r"contributor[-_]*(?:box|bio|card|wrap)|field-author\b",
     re.IGNORECASE,
 )
 

@@ -350,3 +350,34 @@ def test_near_empty_winner_gives_way_to_the_main_run_of_paragraphs() -> None:
     )
     assert r.text.count("The council voted") == 4
     assert "Tags:" not in r.text
+
+
+BIO = (
+    "Dana Reyes is a senior reporter covering city hall, transit and housing. Before joining "
+    "the paper she spent a decade at public radio stations across the Midwest."
+)
+
+
+def test_author_bio_card_after_the_article_is_pruned() -> None:
+    """Author-box plugins and theme bio cards are about the writer, not the article."""
+    for cls in ("saboxplugin-wrap", "blog_author-box", "elementor-author-box", "abh_box"):
+        r = clean(
+            f"<html><body><article class='post'><h1>Library hours</h1><p>{PROSE}</p>"
+            f"<p>{PROSE}</p><p>{PROSE}</p><div class='{cls}'><div class='name'>Dana Reyes</div>"
+            f"<p>{BIO}</p></div></article></body></html>",
+            url="https://example.test/a",
+        )
+        assert r.text.count("The council voted") == 3, cls
+        assert "Dana Reyes is a senior reporter" not in r.text, cls
+        assert any(x.selector == "author box" for x in r.removals), cls
+
+
+def test_article_inside_an_author_named_wrapper_is_kept() -> None:
+    """A class that names an author box does not take a whole article with it."""
+    r = clean(
+        f"<html><body><div class='author-section'><h1>Library hours</h1>"
+        + f"<p>{PROSE}</p>" * 8
+        + "</div></body></html>",
+        url="https://example.test/a",
+    )
+    assert r.text.count("The council voted") == 8
