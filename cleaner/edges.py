@@ -123,9 +123,13 @@ def _same_title(heading: str, title: str) -> bool:
 # Headings that open what follows an article: related links, author boxes, sharing, comment
 # forms and newsletter boxes (English and Indonesian), matched against a whole short block.
 TRAILER_RE = re.compile(
-    r"(?:related(?: (?:posts?|articles?|stories|reads|content|news|links|reading|topics))?|"
-    r"(?:(?:other )?(?:posts|articles|stories|recipes) )?"
+    r"(?:related(?: blog)?(?: (?:posts?|articles?|stories|reads|content|news|links|reading|"
+    r"topics|resources|guides|insights))?|"
+    r"(?:(?:more |other )?(?:posts|articles|stories|recipes) )?(?:more )?"
     r"you (?:might|may|will) (?:also )?(?:like|love|enjoy|be interested in)|"
+    r"(?:latest|more) insights|(?:previous|next) (?:post|article|story)|"
+    r"(?:was|did you find) this (?:article|page|post|content|information) helpful\??|"
+    r"share this (?:article|post|story|content|page)|"
     r"browse related (?:articles|posts|stories)|"
     r"(?:more|others?) (?:from|on|in|by) .{1,40}|"
     r"more (?:stories|articles|posts|news|to explore|to read|like this|reading|for you)|"
