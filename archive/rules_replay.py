@@ -17,7 +17,7 @@ from functools import partial
 
 from lxml import etree
 
-from cleaner import RuleSet, clean, generic
+from cleaner import RuleSet, clean, edges, generic
 from cleaner import engine as eng
 from cleaner.actions import (
     SAMPLE_CHARS,
@@ -28,8 +28,9 @@ from cleaner.actions import (
     strip_attrs,
     unwrap,
 )
+from cleaner.measure import Stats
 from cleaner.metadata import extract
-from cleaner.parse import decode, parse_text
+from cleaner.parse import decode
 from cleaner.sanitize import resolve_urls, url_policy
 from cleaner.schema import SiteRule
 from cleaner.selectors import PatternError, Selector, make_selector
@@ -227,7 +228,7 @@ def replay(data: bytes, url: str | None, content_type: str | None, rules: RuleSe
     text = decode(data, content_type).text
     for rep in site.replace if site else ():
         text, _ = rep.apply(text)
-    doc = parse_text(text)
+    doc = eng.parse_page(text)
     paths = {e: css_path(e) for e in doc.iter() if isinstance(e.tag, str)}
     own = eng._is_own_document(doc)
     base = url or eng._canonical(doc)
@@ -245,23 +246,48 @@ def replay(data: bytes, url: str | None, content_type: str | None, rules: RuleSe
         "never article content",
         lambda: eng._strip_non_content(doc, rec),
     )
+    trailers: list[edges.Trailer] = []
     if not own:
-        eng.run_rule_passes(doc, body, site, rules.defaults, rec, lambda r: _apply(t, doc, r))
+        trailers = eng.run_rule_passes(
+            doc, body, site, rules.defaults, rec, lambda r: _apply(t, doc, r)
+        )
     else:
         eng.protect_kept(doc, site, rules.defaults, rec)
     root, source = eng._choose_root(doc, body, site, own)
     if site is not None and site.content is not None:
         out.root_selector = _label(site.content.kind, site.content.expr)
+    stats: Stats | None = None
     if root is None:
-        root = generic.find_content(body)
+        stats = Stats(body)
+        root = generic.find_content(body, stats)
         source = "generic" if root is not None else "page"
         root = body if root is None else root
     out.root_element, out.source = root, source
     out.root_path = paths.get(root) or (
         ", ".join(paths.get(c) or css_path(c) for c in root) if source.startswith("rule:") else ""
     )
+    top = root
+    if trailers:
+        t.run(
+            edges.RULE_ID,
+            "trailer heading",
+            "",
+            lambda: edges.cut_trailers(top, trailers, rec),
+        )
     if not own and (site is None or site.generic):
-        t.run(generic.RULE_ID, "generic pruning", "", lambda: generic.prune(root, rec, md.title))
+        measured: list[Stats] = []
+        t.run(
+            generic.RULE_ID,
+            "generic pruning",
+            "",
+            lambda: measured.append(generic.prune(top, rec, md.title, stats)),
+        )
+        t.run(
+            generic.RULE_ID,
+            "title, byline or date line",
+            "",
+            lambda: edges.prune_lead(top, rec, measured[0], md.title, md.byline),
+        )
     t.run("builtin:safety", "URL policy", "", lambda: url_policy(root, rec, True))
     out.steps = t.steps
     _check_against_clean(out, rec, data, url, content_type, rules)

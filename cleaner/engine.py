@@ -245,6 +245,17 @@ def _strip_non_content(doc: etree._Element, rec: Recorder) -> None:
 BOUNDARY_END = "cleaner-boundary-end"
 
 
+def parse_page(text: str) -> etree._Element:
+    """Parse a decoded page, with streamed server-rendered content put in its place."""
+    streamed = 'hidden id="S:' in text
+    if streamed:
+        text = text.replace("<!--/$-->", f'<template id="{BOUNDARY_END}"></template>')
+    doc = parse_text(text)
+    if streamed:
+        _swap_streamed_boundaries(doc)
+    return doc
+
+
 def _swap_streamed_boundaries(doc: etree._Element) -> None:
     """Put streamed server-rendered content where the page shows it.
 
@@ -369,12 +380,7 @@ def clean(
     text = decoded.text
     for rep in site.replace if site else ():
         text, _ = rep.apply(text)
-    streamed = 'hidden id="S:' in text
-    if streamed:
-        text = text.replace("<!--/$-->", f'<template id="{BOUNDARY_END}"></template>')
-    doc = parse_text(text)
-    if streamed:
-        _swap_streamed_boundaries(doc)
+    doc = parse_page(text)
     own = _is_own_document(doc)
     base = url or _canonical(doc)
     # Links are made absolute inside the article only (after pruning): most of a page's

@@ -375,7 +375,7 @@ def test_author_bio_card_after_the_article_is_pruned() -> None:
 def test_article_inside_an_author_named_wrapper_is_kept() -> None:
     """A class that names an author box does not take a whole article with it."""
     r = clean(
-        f"<html><body><div class='author-section'><h1>Library hours</h1>"
+        "<html><body><div class='author-section'><h1>Library hours</h1>"
         + f"<p>{PROSE}</p>" * 8
         + "</div></body></html>",
         url="https://example.test/a",

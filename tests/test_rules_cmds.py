@@ -238,6 +238,27 @@ def test_explain_json_and_the_generic_detector(site: Path):
     assert data["content"]["path"].startswith("html > body > div#main")
 
 
+def test_explain_shows_the_generic_steps_after_the_root_is_chosen(tmp_path: Path):
+    """The byline line before the article and what follows a trailer heading are listed
+    with their paths, and the replay agrees with clean() (no drift warning)."""
+    paras = "".join(f"<p>{p}</p>" for p in PARAS * 2)
+    page = tmp_path / "page.html"
+    page.write_text(
+        f"<html><body><div id='story'><p class='by'>By Ana Lima</p>{paras}"
+        "<h3>Related posts</h3><ul><li>Ferry fares go up</li><li>New lighthouse keeper</li>"
+        "</ul></div></body></html>",
+        encoding="utf-8",
+    )
+    r = run("rules", "explain", str(page), "--url", "https://other.org/a", "--json")
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    assert data["warnings"] == []
+    steps = {(s["selector"], s["text"]): s["path"] for s in data["removals"]}
+    assert steps[("trailer heading", "Related posts")].endswith("div#story > h3")
+    assert any(sel == "trailer heading" and "Ferry fares" in text for sel, text in steps)
+    assert steps[("title, byline or date line", "By Ana Lima")].endswith("p.by:nth-of-type(1)")
+
+
 def test_explain_an_archived_article_by_id(site: Path, tmp_path: Path):
     """An article id reads the stored capture and its URL from the archive."""
     saved = tmp_path / "saved.html"
