@@ -374,3 +374,23 @@ def test_newsletter_and_comment_prompts_are_removed() -> None:
     ):
         assert clutter not in r.text, clutter
     assert r.text.count("Index funds track") == 3
+
+
+def test_caption_toggles_reading_time_and_consent_lines_are_removed() -> None:
+    """Player and caption controls, reading-time badges, profile links and the consent line
+    under a sign-up form are clutter; a sentence that mentions minutes stays."""
+    r = clean(
+        f"<html><body><article><div>8 min read</div><p>{STREAMED_PARA}</p>"
+        "<figure><img src='https://img.example.test/a.jpg'><figcaption>Funds at work"
+        "</figcaption><span>Show Caption</span></figure><div>Listen to this article</div>"
+        f"<p>{STREAMED_PARA}</p><p>It takes 8 min to read the prospectus, she said.</p>"
+        "<div><a href='/p/jo'>View Full Profile</a></div>"
+        "<p>By clicking Sign Me Up, you confirm you are 16+ and agree to our Terms of Use "
+        "and Privacy Policy.</p></article></body></html>",
+        url="https://example.test/a",
+    )
+    for clutter in ("8 min read", "Show Caption", "Listen to", "Full Profile", "Sign Me Up"):
+        assert clutter not in r.text, clutter
+    assert "Funds at work" in r.text
+    assert "It takes 8 min to read the prospectus" in r.text
+    assert r.text.count("Index funds track") == 2
