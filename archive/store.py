@@ -234,7 +234,7 @@ class Archive(RecordStore):
 
         return load
 
-    def page(self, pages: list[Page]) -> tuple[str, str]:
+    def document(self, pages: list[Page]) -> tuple[str, str]:
         """The reading document (images not yet inlined) and plain text of an article."""
         first = pages[0].result
         text = "\n\n".join(p.result.text for p in pages if p.result.text)
@@ -242,11 +242,13 @@ class Archive(RecordStore):
         return render_result(first, joined, csp=ARCHIVE_CSP), text
 
     def render(self, pages: list[Page], images: Mapping[str, int]) -> tuple[str, str]:
-        """The self-contained document and text of an article, in memory (the save paths
-        stream instead: ``_write_page``)."""
-        page, text = self.page(pages)
+        """The self-contained document and text of an article, built in memory.
+
+        For callers that need it as a string; the save paths stream it (``_write_page``).
+        """
+        doc, text = self.document(pages)
         parts: list[bytes] = []
-        write_inlined(page, self.image_loader(images), parts.append, "surrogatepass")
+        write_inlined(doc, self.image_loader(images), parts.append, "surrogatepass")
         return b"".join(parts).decode("utf-8", "surrogatepass"), text
 
     def html_path(self, url: str) -> Path:
@@ -254,29 +256,30 @@ class Archive(RecordStore):
         h = hashlib.sha1(url.encode("utf-8")).hexdigest()[:16]
         return Path("articles") / h[:2] / f"{h}.html"
 
-    def _producer(self, page: str, images: Mapping[str, int]) -> Callable[[Sink], None]:
-        """Something that writes the self-contained ``page`` to a sink, streaming images."""
+    def _producer(self, doc: str, images: Mapping[str, int]) -> Callable[[Sink], None]:
+        """Something that writes ``doc`` to a sink with its images inlined, streaming them."""
         load = self.image_loader(images)
 
         def produce(write: Sink) -> None:
-            """Write the page with its images inlined."""
-            write_inlined(page, load, write)
+            """Write the document with its images inlined."""
+            write_inlined(doc, load, write)
 
         return produce
 
-    def _write_page(self, rel: Path, page: str, images: Mapping[str, int]) -> None:
+    def _write_page(self, rel: Path, doc: str, images: Mapping[str, int]) -> None:
         """Write a clean page atomically (temp file, fsync, rename), images streamed in."""
         path = self.root / rel
         try:
-            write_page_atomically(path, self._producer(page, images))
+            write_page_atomically(path, self._producer(doc, images))
         except OSError as exc:
             raise ArchiveError(f"cannot write {path}: {exc.strerror or exc}") from None
 
-    def _page_differs(self, rel: Path, page: str, images: Mapping[str, int]) -> bool:
-        """True when the stored clean page is missing or not this page (skip needless fsyncs).
+    def _page_differs(self, rel: Path, doc: str, images: Mapping[str, int]) -> bool:
+        """True when the stored clean page is missing or not ``doc`` (skip needless fsyncs).
 
-        Compared chunk by chunk as the page is produced: neither is held whole."""
-        return page_differs(self.root / rel, self._producer(page, images))
+        Compared chunk by chunk as ``doc`` is produced, images inlined: neither is held whole.
+        """
+        return page_differs(self.root / rel, self._producer(doc, images))
 
     def save_article(
         self, url: str, pages: list[Page], images: Mapping[str, int], tags: Iterable[str]
@@ -285,9 +288,9 @@ class Archive(RecordStore):
 
         ``images`` maps each image ``src`` to its response record (``stored_images``).
         """
-        page, text = self.page(pages)
+        doc, text = self.document(pages)
         rel = self.html_path(url)
-        self._write_page(rel, page, images)
+        self._write_page(rel, doc, images)
         r = pages[0].result
         now = now_iso()
         removals = [x._asdict() for p in pages for x in p.result.removals]
@@ -345,14 +348,14 @@ class Archive(RecordStore):
                 raise ArchiveError(page)
             pages.append(page)
         images = self.stored_images(pages)
-        page, text = self.page(pages)
+        doc, text = self.document(pages)
         old_text = row["text"]  # type: ignore[index]
         new_digest = pages[0].result.rules_digest
         changed = text != old_text
         if write and (changed or new_digest != row["rules_digest"]):  # type: ignore[index]
             self.save_article(row["url"], pages, images, ())  # type: ignore[index]
-        elif write and self._page_differs(Path(row["html_path"]), page, images):  # type: ignore[index]
-            self._write_page(Path(row["html_path"]), page, images)  # type: ignore[index]
+        elif write and self._page_differs(Path(row["html_path"]), doc, images):  # type: ignore[index]
+            self._write_page(Path(row["html_path"]), doc, images)  # type: ignore[index]
         return changed, old_text, text
 
 

@@ -22,7 +22,6 @@ import os
 import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import BinaryIO
 
 MAX_IMAGE_BYTES = 8 * 1024 * 1024
 MAX_IMAGES = 40
@@ -107,23 +106,17 @@ def page_differs(path: Path, produce: Callable[[Sink], None]) -> bool:
     difference; neither side is held whole in memory.
     """
     try:
-        fh: BinaryIO = open(path, "rb")  # noqa: SIM115 - closed below
-    except OSError:
-        return True
-    with fh:
+        with open(path, "rb") as fh:
 
-        def compare(chunk: bytes) -> None:
-            """Check the next bytes of the file are ``chunk``."""
-            if fh.read(len(chunk)) != chunk:
-                raise _Differs
+            def compare(chunk: bytes) -> None:
+                """Check the next bytes of the file are ``chunk``."""
+                if fh.read(len(chunk)) != chunk:
+                    raise _Differs
 
-        try:
             produce(compare)
-        except _Differs:
-            return True
-        except OSError:
-            return True
-        return fh.read(1) != b""
+            return fh.read(1) != b""
+    except (_Differs, OSError):
+        return True
 
 
 def write_page_atomically(path: Path, produce: Callable[[Sink], None]) -> None:
