@@ -238,7 +238,7 @@ def entity_body(
     response: bytes, max_bytes: int = DEFAULT_MAX_BYTES, *, strict: bool = False
 ) -> bytes:
     """The body as the page author meant it: de-chunked, then content-decoded (bounded)."""
-    _, headers, _ = http_parts(response)
+    headers = http_parts(response)[1]  # not the payload: one copy of the body at a time
     return decode_content(
         dechunked_payload(response), header(headers, "content-encoding"), max_bytes, strict=strict
     )

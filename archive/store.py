@@ -10,13 +10,18 @@ Write order for every capture: WARC records flushed and fsynced, then the clean
 page written atomically (temp file + rename), then the index row committed. A
 crash therefore leaves at most a torn WARC tail (``cleaner verify --repair``)
 and never an index row pointing at a record that is not on disk.
+
+Images are handled by record id (``src`` -> response record), never as a set of
+bytes: the clean page is streamed to its temp file and each image is read back
+from its WARC record only when it is written (``store_images.write_inlined``),
+so saving an article holds one image in memory, not all of them.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -29,7 +34,16 @@ from .capture import Fetcher, FetchError
 from .index import dumps
 from .payload import PayloadError, entity_body, header, http_parts
 from .store_images import IMAGE_MAGIC as IMAGE_MAGIC
-from .store_images import MAX_IMAGE_BYTES, MAX_IMAGES, image_type, inline_images
+from .store_images import (
+    MAX_IMAGE_BYTES,
+    MAX_IMAGES,
+    ImageLoader,
+    Sink,
+    image_type,
+    page_differs,
+    write_inlined,
+    write_page_atomically,
+)
 from .store_records import ArchiveError, RecordStore
 from .warcfile import WarcWriter
 
@@ -173,10 +187,13 @@ class Archive(RecordStore):
             return f"{url}: {exc}"
         return Page(url, record, result)
 
-    def _fetch_images(self, pages: list[Page], fetcher: Fetcher) -> dict[str, bytes]:
-        """Fetch (and record) the images the article shows, so the clean copy reads offline."""
+    def _fetch_images(self, pages: list[Page], fetcher: Fetcher) -> dict[str, int]:
+        """Fetch (and record) the images the article shows; {src: response record id}.
+
+        Whether a record is a usable raster image is judged when the page is written.
+        """
         wanted = list(dict.fromkeys(src for p in pages for src in p.result.images))[:MAX_IMAGES]
-        out: dict[str, bytes] = {}
+        out: dict[str, int] = {}
         for src in wanted:
             try:
                 res = fetcher.fetch(src)
@@ -185,10 +202,8 @@ class Archive(RecordStore):
             rid = 0
             for ex in res.exchanges:
                 rid = self.store_exchange(ex)
-            if res.final.status == 200 and not res.final.truncated:
-                data = self._image_bytes(rid)
-                if data:
-                    out[src] = data
+            if res.final.status == 200 and not res.final.truncated and rid:
+                out[src] = rid
         return out
 
     def _image_bytes(self, record: int) -> bytes | None:
@@ -200,59 +215,82 @@ class Archive(RecordStore):
             return None
         return data if image_type(data) else None
 
-    def stored_images(self, pages: list[Page]) -> dict[str, bytes]:
-        """Images of the article as stored in the WARCs (for reclean and import)."""
-        out: dict[str, bytes] = {}
+    def stored_images(self, pages: list[Page]) -> dict[str, int]:
+        """Images of the article as stored in the WARCs (reclean, import); {src: record id}."""
+        out: dict[str, int] = {}
         for src in dict.fromkeys(s for p in pages for s in p.result.images):
             row = self.index.latest_response(src)
             if row is not None and not row["truncated"]:
-                data = self._image_bytes(row["id"])
-                if data:
-                    out[src] = data
+                out[src] = int(row["id"])
         return out
 
-    def render(self, pages: list[Page], images: dict[str, bytes]) -> tuple[str, str]:
-        """The self-contained reading document and plain text of a (multi-page) article."""
+    def image_loader(self, images: Mapping[str, int]) -> ImageLoader:
+        """Load an image's bytes by ``src`` from its WARC record, on demand (None: unusable)."""
+
+        def load(src: str) -> bytes | None:
+            """The raster bytes stored for ``src``, if any."""
+            record = images.get(src)
+            return None if record is None else self._image_bytes(record)
+
+        return load
+
+    def document(self, pages: list[Page]) -> tuple[str, str]:
+        """The reading document (images not yet inlined) and plain text of an article."""
         first = pages[0].result
         text = "\n\n".join(p.result.text for p in pages if p.result.text)
         joined = "\n".join(p.result.content_html for p in pages)
-        doc = inline_images(render_result(first, joined, csp=ARCHIVE_CSP), images)
-        return doc, text
+        return render_result(first, joined, csp=ARCHIVE_CSP), text
+
+    def render(self, pages: list[Page], images: Mapping[str, int]) -> tuple[str, str]:
+        """The self-contained document and text of an article, built in memory.
+
+        For callers that need it as a string; the save paths stream it (``_write_page``).
+        """
+        doc, text = self.document(pages)
+        parts: list[bytes] = []
+        write_inlined(doc, self.image_loader(images), parts.append, "surrogatepass")
+        return b"".join(parts).decode("utf-8", "surrogatepass"), text
 
     def html_path(self, url: str) -> Path:
         """Where the clean page of an article lives (relative to the archive root)."""
         h = hashlib.sha1(url.encode("utf-8")).hexdigest()[:16]
         return Path("articles") / h[:2] / f"{h}.html"
 
-    def _write_page(self, rel: Path, doc: str) -> None:
-        """Write a clean page atomically (temp file, fsync, rename)."""
+    def _producer(self, doc: str, images: Mapping[str, int]) -> Callable[[Sink], None]:
+        """Something that writes ``doc`` to a sink with its images inlined, streaming them."""
+        load = self.image_loader(images)
+
+        def produce(write: Sink) -> None:
+            """Write the document with its images inlined."""
+            write_inlined(doc, load, write)
+
+        return produce
+
+    def _write_page(self, rel: Path, doc: str, images: Mapping[str, int]) -> None:
+        """Write a clean page atomically (temp file, fsync, rename), images streamed in."""
         path = self.root / rel
-        tmp = path.with_name(path.name + f".tmp{os.getpid()}")
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with open(tmp, "w", encoding="utf-8") as fh:
-                fh.write(doc)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, path)
+            write_page_atomically(path, self._producer(doc, images))
         except OSError as exc:
-            tmp.unlink(missing_ok=True)
             raise ArchiveError(f"cannot write {path}: {exc.strerror or exc}") from None
 
-    def _page_differs(self, rel: Path, doc: str) -> bool:
-        """True when the stored clean page is missing or not ``doc`` (skip needless fsyncs)."""
-        try:
-            return (self.root / rel).read_text(encoding="utf-8") != doc
-        except OSError:
-            return True
+    def _page_differs(self, rel: Path, doc: str, images: Mapping[str, int]) -> bool:
+        """True when the stored clean page is missing or not ``doc`` (skip needless fsyncs).
+
+        Compared chunk by chunk as ``doc`` is produced, images inlined: neither is held whole.
+        """
+        return page_differs(self.root / rel, self._producer(doc, images))
 
     def save_article(
-        self, url: str, pages: list[Page], images: dict[str, bytes], tags: Iterable[str]
+        self, url: str, pages: list[Page], images: Mapping[str, int], tags: Iterable[str]
     ) -> int:
-        """Write the clean page, then insert or update the article's index row."""
-        doc, text = self.render(pages, images)
+        """Write the clean page, then insert or update the article's index row.
+
+        ``images`` maps each image ``src`` to its response record (``stored_images``).
+        """
+        doc, text = self.document(pages)
         rel = self.html_path(url)
-        self._write_page(rel, doc)
+        self._write_page(rel, doc, images)
         r = pages[0].result
         now = now_iso()
         removals = [x._asdict() for p in pages for x in p.result.removals]
@@ -310,14 +348,14 @@ class Archive(RecordStore):
                 raise ArchiveError(page)
             pages.append(page)
         images = self.stored_images(pages)
-        doc, text = self.render(pages, images)
+        doc, text = self.document(pages)
         old_text = row["text"]  # type: ignore[index]
         new_digest = pages[0].result.rules_digest
         changed = text != old_text
         if write and (changed or new_digest != row["rules_digest"]):  # type: ignore[index]
             self.save_article(row["url"], pages, images, ())  # type: ignore[index]
-        elif write and self._page_differs(Path(row["html_path"]), doc):  # type: ignore[index]
-            self._write_page(Path(row["html_path"]), doc)  # type: ignore[index]
+        elif write and self._page_differs(Path(row["html_path"]), doc, images):  # type: ignore[index]
+            self._write_page(Path(row["html_path"]), doc, images)  # type: ignore[index]
         return changed, old_text, text
 
 

@@ -79,6 +79,7 @@ def read_record(
                         if len(out) > max_bytes:
                             raise RecordError(where, f"record larger than {max_bytes} bytes")
                 data = bytes(out)
+                del out  # one copy of the record in memory, not two, while it is parsed
             else:
                 data = fh.read(length if length else max_bytes)
     except OSError as exc:

@@ -8,6 +8,8 @@ Usage::
     python bench/archive_bench.py search [--articles 100000] [--queries 1000] [--json]
     python bench/archive_bench.py import-memory [--size-mb 1024] [--page-images 3] [--keep]
         [--json]
+    python bench/archive_bench.py image-memory [--images 10] [--image-mb 8] [--code DIR]
+        [--json]
 
 Each subcommand prints its figures, medians and a baseline measured in the same run
 (as a ratio), or one JSON object with ``--json``; progress goes to stderr. Nothing
@@ -673,7 +675,7 @@ CAT_FETCH_WAIT = "fetching: per-host lock wait + glue (Fetcher.fetch)"
 CAT_WARC = "WARC writing incl. gzip + fsync (WarcWriter.write_*)"
 CAT_CLEAN = "cleaning (cleaner.clean)"
 CAT_COMMIT = "index commits (Index.transaction blocks)"
-CAT_INLINE = "image inlining (store.inline_images)"
+CAT_INLINE = "image inlining, streamed to the page (store.write_inlined)"
 HEADLINE = (CAT_FETCH, CAT_WARC, CAT_CLEAN, CAT_COMMIT, CAT_INLINE)
 
 
@@ -702,6 +704,7 @@ def instrument(timers: Timers) -> None:
         (store.Archive, "clean_record", "page decode (clean_record, entity_body)"),
         (store, "clean", CAT_CLEAN),
         (store.Archive, "_image_bytes", "image decode (_image_bytes)"),
+        (store, "write_inlined", CAT_INLINE),
         (store, "inline_images", CAT_INLINE),
         (store, "render_result", "render document (render_result)"),
         (store, "render_document", "render document (render_document)"),
@@ -1548,6 +1551,149 @@ def cmd_import_memory(args: argparse.Namespace) -> int:
     return 0
 
 
+# -- image-memory ------------------------------------------------------------------------------
+IMAGE_SITE = "http://images.bench.test"
+
+
+def write_image_article(root: Path, images: int, image_bytes: int, seed: int) -> str:
+    """Record one article page showing ``images`` JPEGs of ``image_bytes`` each (incompressible
+    bytes behind a JPEG signature) into a fresh archive, not yet saved; the page URL."""
+    from archive.capture_conn import Exchange
+    from archive.store import Archive
+
+    rng = random.Random(seed)
+    srcs = [f"{IMAGE_SITE}/img/{i}.jpg" for i in range(images)]
+
+    def record(arc: Archive, url: str, body: bytes, ctype: str) -> None:
+        """Store one 200 response (and its request)."""
+        head = f"HTTP/1.1 200 OK\r\nContent-Type: {ctype}\r\nContent-Length: {len(body)}\r\n\r\n"
+        req = f"GET {url} HTTP/1.1\r\nHost: images.bench.test\r\n\r\n".encode()
+        arc.store_exchange(Exchange(url, req, head.encode() + body, "127.0.0.1", 200, {}, b""))
+
+    url = f"{IMAGE_SITE}/article.html"
+    with Archive(root) as arc:
+        for src in srcs:
+            record(arc, src, b"\xff\xd8\xff\xe0" + rng.randbytes(image_bytes - 4), "image/jpeg")
+        body = "".join(
+            f"<p>Paragraph {i} of the article, long enough to be kept as its text; "
+            f"{' '.join(EN_COMMON[:40])}.</p>"
+            f'<figure><img src="{src}" alt="figure {i}"></figure>'
+            for i, src in enumerate(srcs)
+        )
+        page = (
+            "<!doctype html><html><head><meta charset=utf-8><title>Images</title></head>"
+            f"<body><article><h1>An article with {images} large images</h1>{body}"
+            "<p>The end.</p></article></body></html>"
+        )
+        record(arc, url, page.encode(), "text/html; charset=utf-8")
+    return url
+
+
+def cmd_image_child(args: argparse.Namespace) -> int:
+    """Hidden: one step of saving the image article (baseline, save or reclean); VmHWM as JSON."""
+    if args.code:
+        sys.path.insert(0, str(Path(args.code).resolve()))
+    import hashlib
+
+    import archive
+    from archive.store import Archive
+
+    arc = Archive(Path(args.archive))
+    rid = arc.index.latest_response(args.url)["id"]
+    page = arc.clean_record(rid)
+    if isinstance(page, str):
+        raise SystemExit(page)
+    out: dict[str, Any] = {"archive_module": archive.__file__, "images": len(page.result.images)}
+    t0 = time.perf_counter()
+    if args.step == "save":
+        arc.save_article(args.url, [page], arc.stored_images([page]), ())
+    elif args.step == "reclean":
+        out["changed"] = arc.reclean_article(arc.index.article_by_url(args.url))[0]
+    out["seconds"] = time.perf_counter() - t0
+    row = arc.index.article_by_url(args.url)
+    if row is not None:
+        path = Path(args.archive) / row["html_path"]
+        out["page_bytes"] = path.stat().st_size
+        out["page_mtime_ns"] = path.stat().st_mtime_ns
+        digest = hashlib.sha256()
+        with open(path, "rb") as fh:
+            while chunk := fh.read(MB):
+                digest.update(chunk)
+        out["page_sha256"] = digest.hexdigest()
+    arc.close()
+    out["vmhwm_kb"] = vm_hwm_kb()
+    print(json.dumps(out))
+    return 0
+
+
+def cmd_image_memory(args: argparse.Namespace) -> int:
+    """Peak RSS of saving (and re-cleaning) one article with N large images, in child processes."""
+    rep = Report("image-memory", sys.argv)
+    size = int(args.image_mb * MB)
+    with workdir("images", args.keep) as tmp:
+        log(f"recording an article with {args.images} images of {size / MB:g} MB")
+        url = write_image_article(tmp / "arc", args.images, size, args.seed)
+        common = ["--archive", str(tmp / "arc"), "--url", url]
+        if args.code:
+            common += ["--code", args.code]
+        steps: dict[str, tuple[dict[str, Any], int]] = {}
+        for step in ("baseline", "save", "reclean"):
+            log(f"child: {step}")
+            out, rss, _ = run_child(["_image-child", *common, "--step", step], timeout=600)
+            steps[step] = (out, rss)
+
+    base, save, reclean = (steps[s][0] for s in ("baseline", "save", "reclean"))
+    rep.put("archive_module", base["archive_module"], "archive package imported from")
+    rep.put("images", base["images"], "images on the page", fmt="{:,}")
+    rep.put("image_mb", round(size / MB, 2), "bytes per image", "MB")
+    rep.put("page_mb", round(save["page_bytes"] / MB, 1), "clean page written", "MB")
+    rep.put("page_sha256", save["page_sha256"], "sha256 of the clean page")
+    rep.section("peak RSS (VmHWM) of a fresh child process:")
+    rep.put(
+        "baseline_vmhwm_mb",
+        round(base["vmhwm_kb"] / 1024, 1),
+        "baseline: open archive, clean the page",
+        "MB",
+    )
+    rep.put(
+        "save_vmhwm_mb",
+        round(save["vmhwm_kb"] / 1024, 1),
+        "save: stored_images + save_article",
+        "MB",
+    )
+    rep.put(
+        "save_over_baseline_mb",
+        round((save["vmhwm_kb"] - base["vmhwm_kb"]) / 1024, 1),
+        "  above baseline",
+        "MB",
+    )
+    rep.put("save_s", round(save["seconds"], 2), "  time to save", "s", "{:.2f}")
+    rep.put(
+        "reclean_vmhwm_mb",
+        round(reclean["vmhwm_kb"] / 1024, 1),
+        "reclean, page unchanged (compare only)",
+        "MB",
+    )
+    rep.put(
+        "reclean_over_baseline_mb",
+        round((reclean["vmhwm_kb"] - base["vmhwm_kb"]) / 1024, 1),
+        "  above baseline",
+        "MB",
+    )
+    rep.put("reclean_s", round(reclean["seconds"], 2), "  time to reclean", "s", "{:.2f}")
+    rep.put(
+        "reclean_rewrote",
+        reclean["page_mtime_ns"] != save["page_mtime_ns"],
+        "  clean page rewritten by reclean",
+    )
+    rep.note(
+        "images are incompressible bytes behind a JPEG signature; --code DIR measures the "
+        "archive package found in DIR (e.g. a `git archive` of an older commit) instead"
+    )
+    rep.emit(args.json)
+    return 0
+
+
 # -- command line ----------------------------------------------------------------------------
 def main(argv: list[str] | None = None) -> int:
     """Parse the command line and run one benchmark."""
@@ -1559,7 +1705,7 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
     )
     sub = parser.add_subparsers(
-        dest="command", required=True, metavar="{batch,reclean,search,import-memory}"
+        dest="command", required=True, metavar="{batch,reclean,search,import-memory,image-memory}"
     )
     p = sub.add_parser("batch", parents=[common], help="archive N loopback pages with run_batch")
     p.add_argument("--pages", type=int, default=500)
@@ -1589,6 +1735,15 @@ def main(argv: list[str] | None = None) -> int:
         "--page-images", type=int, default=3, help="at most this many large images on one page"
     )
     p.set_defaults(func=cmd_import_memory)
+    p = sub.add_parser(
+        "image-memory", parents=[common], help="peak RSS of saving one article with large images"
+    )
+    p.add_argument("--images", type=int, default=10)
+    p.add_argument("--image-mb", type=float, default=8.0, help="size of each image (max 8)")
+    p.add_argument(
+        "--code", help="import the archive package from this directory (e.g. an older commit)"
+    )
+    p.set_defaults(func=cmd_image_memory)
     p = sub.add_parser("_origin")
     p.add_argument("--pages", type=int, required=True)
     p.add_argument("--hosts", type=int, default=1)
@@ -1603,6 +1758,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--warcs", required=True)
     p.add_argument("--archive", required=True)
     p.set_defaults(func=cmd_import_child)
+    p = sub.add_parser("_image-child")
+    p.add_argument("--archive", required=True)
+    p.add_argument("--url", required=True)
+    p.add_argument("--step", choices=("baseline", "save", "reclean"), required=True)
+    p.add_argument("--code")
+    p.set_defaults(func=cmd_image_child)
     p = sub.add_parser("_import-baseline")
     p.set_defaults(func=cmd_import_baseline)
     args = parser.parse_args(argv)
