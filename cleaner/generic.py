@@ -224,6 +224,8 @@ def _boilerplate_reason(
         return "class/id names boilerplate"
     blocky = tag in ("ul", "ol", "div", "section", "table", "p", "dl")
     if blocky and n and not has_media and ld > 0.6 and (n < 400 or tag not in ("p", "table")):
+        if tag in ("ul", "ol") and _article_list(el, stats):
+            return None  # a list of links the article itself gives, between its paragraphs
         return "link-dense block"
     if not n and not has_media and tag in ("div", "section", "span", "p") and _no_br(el):
         return "empty block"
@@ -244,6 +246,24 @@ def _names_author_box(el: etree._Element) -> bool:
     """True when the element's class or id names an author bio card."""
     names = f"{el.get('class') or ''} {el.get('id') or ''}"
     return len(names) > 5 and AUTHOR_BOX_RE.search(names) is not None
+
+
+def _article_list(el: etree._Element, stats: Stats) -> bool:
+    """True for a list the article itself gives: between two paragraphs of prose, or after
+    one that introduces it ("Here are the tools we used:")."""
+    before, after = el.getprevious(), el.getnext()
+    while before is not None and (not isinstance(before.tag, str) or before.tag in HEADINGS):
+        before = before.getprevious()
+    while after is not None and (not isinstance(after.tag, str) or after.tag in HEADINGS):
+        after = after.getnext()
+    if before is None or before.tag != "p" or stats.good.get(before, 0) < 80:
+        return False
+    if element_text(before).endswith(":"):
+        return True
+    return after is not None and after.tag == "p" and stats.good.get(after, 0) >= 80
+
+
+HEADINGS = frozenset(("h2", "h3", "h4", "h5", "h6"))
 
 
 GALLERY_RE = re.compile(r"gallery|galeri|slideshow|carousel|slider|swiper|lightbox", re.I)

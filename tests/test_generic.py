@@ -381,3 +381,24 @@ def test_article_inside_an_author_named_wrapper_is_kept() -> None:
         url="https://example.test/a",
     )
     assert r.text.count("The council voted") == 8
+
+
+def test_link_list_the_article_gives_between_its_paragraphs_is_kept() -> None:
+    """A list of links introduced by the text ("… these tools:") or set between two
+    paragraphs is the article's; the same list after the last paragraph is pruned."""
+    links = "".join(
+        f"<li><a href='https://tools.example.test/{i}'>Tool number {i}</a></li>" for i in range(5)
+    )
+    intro = f"<p>{PROSE} We tried these tools:</p>"
+    r = clean(
+        f"<html><body><article><h1>Library hours</h1>{intro}<ul>{links}</ul>"
+        f"<p>{PROSE}</p><p>{PROSE}</p></article></body></html>",
+        url="https://example.test/a",
+    )
+    assert "Tool number 3" in r.text
+    r = clean(
+        f"<html><body><article><h1>Library hours</h1><p>{PROSE}</p><p>{PROSE}</p>"
+        f"<p>{PROSE}</p><ul>{links}</ul></article></body></html>",
+        url="https://example.test/a",
+    )
+    assert "Tool number 3" not in r.text
