@@ -394,3 +394,18 @@ def test_caption_toggles_reading_time_and_consent_lines_are_removed() -> None:
     assert "Funds at work" in r.text
     assert "It takes 8 min to read the prospectus" in r.text
     assert r.text.count("Index funds track") == 2
+
+
+def test_paragraphs_styled_with_a_font_size_class_are_not_font_size_controls() -> None:
+    """WordPress block classes ("has-small-font-size") and utility classes ("font-size-14")
+    style the article's text; only the controls themselves go."""
+    r = clean(
+        f"<html><body><article><div class='font-size'><a>A</a> <a>A</a> <a>A</a></div>"
+        f"<p>{STREAMED_PARA}</p><p class='has-small-font-size'>Disclosure: our editors chose "
+        "these funds on their own, and the fund managers had no say in this article.</p>"
+        f"<p class='font-size-14'>{STREAMED_PARA}</p></article></body></html>",
+        url="https://example.test/a",
+    )
+    assert "A A A" not in r.text
+    assert "our editors chose these funds" in r.text
+    assert r.text.count("Index funds track") == 2
