@@ -409,3 +409,19 @@ def test_paragraphs_styled_with_a_font_size_class_are_not_font_size_controls() -
     assert "A A A" not in r.text
     assert "our editors chose these funds" in r.text
     assert r.text.count("Index funds track") == 2
+
+
+def test_government_site_banner_and_skip_links_are_removed() -> None:
+    """The "An official website of the United States government" banner of federal sites
+    and skip links are site furniture."""
+    r = clean(
+        "<html><body><section class='usa-banner'><p>An official website of the United States "
+        "government. Here's how you know: official websites use .gov, and secure .gov "
+        "websites use HTTPS, a lock or https:// means you've safely connected.</p></section>"
+        "<a class='skip-nav' href='#main'>Skip to main content</a>"
+        f"<main id='main'><p>{STREAMED_PARA}</p><p>{STREAMED_PARA}</p></main></body></html>",
+        url="https://www.example.gov/a",
+    )
+    assert "official website" not in r.text
+    assert "Skip to main" not in r.text
+    assert r.text.count("Index funds track") == 2
