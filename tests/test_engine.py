@@ -415,13 +415,16 @@ def test_government_site_banner_and_skip_links_are_removed() -> None:
     """The "An official website of the United States government" banner of federal sites
     and skip links are site furniture."""
     r = clean(
-        "<html><body><section class='usa-banner'><p>An official website of the United States "
+        "<html><body><div><div class='usa-banner'><p>An official website of the United States "
         "government. Here's how you know: official websites use .gov, and secure .gov "
-        "websites use HTTPS, a lock or https:// means you've safely connected.</p></section>"
-        "<a class='skip-nav' href='#main'>Skip to main content</a>"
-        f"<main id='main'><p>{STREAMED_PARA}</p><p>{STREAMED_PARA}</p></main></body></html>",
+        "websites use HTTPS, a lock or https:// means you've safely connected.</p></div>"
+        "<p><a class='skip-nav' href='#main'>Skip to main content</a></p>"
+        f"<p>{STREAMED_PARA}</p><p>{STREAMED_PARA}</p></div></body></html>",
         url="https://www.example.gov/a",
     )
     assert "official website" not in r.text
     assert "Skip to main" not in r.text
     assert r.text.count("Index funds track") == 2
+    # The defaults take them before the root is chosen (a banner must not win it).
+    by_defaults = [x for x in r.removals if x.rule_id.startswith("_defaults")]
+    assert any("government site banner" in x.reason for x in by_defaults)
