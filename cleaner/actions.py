@@ -9,8 +9,6 @@ reader's "what was removed" page can show it. Elements a rule asked to ``keep``
 from __future__ import annotations
 
 import fnmatch
-import functools
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -18,17 +16,7 @@ from typing import NamedTuple
 from lxml import etree
 
 from .selectors import Selector, TextMatcher
-
-try:  # Python 3.11+
-    import re._parser as sre_parse
-    from re._constants import AT, AT_BEGINNING, AT_BEGINNING_STRING
-except ImportError:  # pragma: no cover - Python 3.10
-    import sre_parse  # type: ignore[no-redef,unused-ignore]
-    from sre_constants import (  # type: ignore[no-redef,unused-ignore]
-        AT,
-        AT_BEGINNING,
-        AT_BEGINNING_STRING,
-    )
+from .textfind import finder
 
 MAX_MATCH_TEXT = 400  # remove_text only considers short blocks: labels, not articles
 SAMPLE_CHARS = 200
@@ -220,81 +208,13 @@ def _short_texts_any(root: etree._Element) -> list[tuple[etree._Element, str]]:
     return [(el, value) for el, value in out if el is not root]
 
 
-def _scoped(rx: re.Pattern[str]) -> str:
-    """A pattern whose leading global flags, like ``(?i)``, become a scoped group."""
-    m = re.match(r"\(\?([aiLmsux]+)\)", rx.pattern)
-    return f"(?{m.group(1)}:{rx.pattern[m.end() :]})" if m else rx.pattern
-
-
-def _anchored(rx: re.Pattern[str]) -> bool:
-    """True when a regex can only match at the start of the text (``^…`` or ``\\A…``)."""
-    if rx.flags & re.MULTILINE:
-        return False
-    try:
-        parsed = sre_parse.parse(rx.pattern)
-    except re.error:  # pragma: no cover - it compiled once already
-        return False
-    return (
-        len(parsed) > 0
-        and parsed[0][0] is AT
-        and parsed[0][1]
-        in (
-            AT_BEGINNING,
-            AT_BEGINNING_STRING,
-        )
-    )
-
-
-def _combine(regexes: list[TextMatcher]) -> re.Pattern[str] | None:
-    """One pattern matching where any of ``regexes`` does (None: cannot be embedded)."""
-    try:
-        return re.compile("|".join(f"(?:{_scoped(m.regex)})" for m in regexes if m.regex))
-    except re.error:
-        return None
-
-
-@functools.lru_cache(maxsize=64)
-def _finder(matchers: tuple[TextMatcher, ...]) -> Callable[[str], TextMatcher | None]:
-    """A fast first-match lookup: exact texts by dictionary, regexes behind one combined
-    pre-filter (most blocks match nothing, so most calls cost one dict and one search).
-    Patterns anchored at the start are pre-filtered with one ``match`` (a ``search`` would
-    try each of them at every position of the text)."""
-    exact: dict[str, TextMatcher] = {}
-    regexes = [m for m in matchers if m.regex is not None]
-    for m in matchers:
-        if m.regex is None:
-            exact.setdefault(m.expr.casefold(), m)
-    anchored = [m for m in regexes if m.regex is not None and _anchored(m.regex)]
-    floating = [m for m in regexes if m not in anchored]
-    at_start = _combine(anchored) if anchored else None
-    anywhere = _combine(floating) if floating else None
-    unfiltered = (anchored and at_start is None) or (floating and anywhere is None)
-    order = {m: i for i, m in enumerate(matchers)}
-
-    def find(text: str) -> TextMatcher | None:
-        """The first matcher (in rule order) that matches ``text``."""
-        hits = []
-        hit = exact.get(text.casefold())
-        if hit is not None:
-            hits.append(hit)
-        if regexes and (
-            unfiltered
-            or (at_start is not None and at_start.match(text))
-            or (anywhere is not None and anywhere.search(text))
-        ):
-            hits.extend(m for m in regexes if m.matches(text))
-        return min(hits, key=order.__getitem__) if hits else None
-
-    return find
-
-
 def remove_text(
     root: etree._Element, matchers: tuple[TextMatcher, ...], rec: Recorder, rule_id: str
 ) -> int:
     """Remove the smallest elements (and bare text runs) whose whole text a matcher matches."""
     if not matchers:
         return 0
-    find = _finder(matchers)
+    find = finder(matchers)
     # The match of each raw text (wrappers repeat their child's text), then of each
     # normalised one.
     by_raw: dict[str, TextMatcher | None] = {}
