@@ -184,6 +184,10 @@ class Matcher:
         self._tokens: dict[str, tuple[tuple[Compound, ...], bool]] = {}
         # Per tag: the compounds that need no attribute lookup to become candidates.
         self._base: dict[str, list[Compound]] = {}
+        # Across pages: the selectors a (tag, class, id) key matches, and the candidates
+        # of an attribute value.
+        self._memo: dict[tuple[str, str | None, str | None], tuple[int, ...]] = {}
+        self._seen: dict[tuple[str, str], list[Compound]] = {}
 
     @staticmethod
     def _parse(
@@ -328,31 +332,30 @@ class Matcher:
     def select_all(self, root: etree._Element) -> list[list[etree._Element]]:
         """For each selector, the elements under ``root`` (inclusive) it matches."""
         found: list[list[etree._Element]] = [[] for _ in self.selectors]
-        position: dict[etree._Element, int] = {}
         # What an element matches depends only on its tag and the attributes the selectors
-        # name; most elements have at most a class and an id among those, and pages repeat
-        # them (menu items, cards), so each such combination is tested once.
+        # name; most elements have at most a class and an id among those, and pages (and
+        # sites) repeat them, so each such combination is tested once (memos kept across
+        # pages, emptied when they grow past ``_MEMO_LIMIT``).
         rare = self.rare_names
-        if len(self._base) > _MEMO_LIMIT:
+        if len(self._memo) > _MEMO_LIMIT or len(self._seen) > _MEMO_LIMIT:
+            self._memo.clear()
+            self._seen.clear()
             self._base.clear()
-        by_tag: dict[str, tuple[int, ...]] = {}
-        memo: dict[tuple[str, str | None, str | None], tuple[int, ...]] = {}
-        seen: dict[tuple[str, str], list[Compound]] = {}
-        partial = bool(self.partial)
-        for n, el in enumerate(root.iter()):
+        memo, seen = self._memo, self._seen
+        memo_get = memo.get
+        for el in root.iter():
             tag = el.tag
-            if not isinstance(tag, str):
+            if tag.__class__ is not str:
                 continue
-            if partial:
-                position[el] = n
             names = el.keys()
             if not names:
-                hits = by_tag.get(tag)
+                key = (tag, None, None)
+                hits = memo_get(key)
                 if hits is None:
-                    hits = by_tag[tag] = self._match(el, tag, names, seen)
+                    hits = memo[key] = self._match(el, tag, names, seen)
             elif rare.isdisjoint(names):
                 key = (tag, el.get("class"), el.get("id"))
-                hits = memo.get(key)
+                hits = memo_get(key)
                 if hits is None:
                     hits = memo[key] = self._match_class_id(key, seen)
             else:
@@ -361,11 +364,31 @@ class Matcher:
                 found[i].append(el)
         for i in self.fallback:
             found[i] = self.selectors[i].select(root)
-        for i, xpath in self.partial.items():
-            extra = [e for e in xpath(root) if isinstance(e, etree._Element) and e in position]
-            merged = set(found[i]).union(extra)
-            found[i] = sorted(merged, key=position.__getitem__)
+        if self.partial:
+            self._merge_partial(root, found)
         return found
+
+    def _merge_partial(self, root: etree._Element, found: list[list[etree._Element]]) -> None:
+        """Add the matches of the selectors' non-simple parts (their own XPath), keeping
+        document order."""
+        for i, xpath in self.partial.items():
+            extra = [e for e in xpath(root) if isinstance(e, etree._Element)]
+            have = set(found[i])
+            new = [e for e in extra if e not in have and isinstance(e.tag, str)]
+            if new:
+                found[i] = sorted([*found[i], *new], key=_path_key)
+
+
+def _path_key(el: etree._Element) -> tuple[int, ...]:
+    """An element's position path from its root: sorting by it puts elements in document
+    order."""
+    path: list[int] = []
+    parent = el.getparent()
+    while parent is not None:
+        path.append(parent.index(el))
+        el, parent = parent, parent.getparent()
+    path.reverse()
+    return tuple(path)
 
 
 @functools.lru_cache(maxsize=256)
