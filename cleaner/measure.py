@@ -128,6 +128,9 @@ MORE_INLINE = frozenset(
 )
 
 
+_INLINE = INLINE_TAGS | MORE_INLINE
+
+
 class Stats:
     """Text lengths of every element of a subtree, computed in one bottom-up pass.
 
@@ -148,51 +151,57 @@ class Stats:
         self.comments: list[etree._Element] = []
         text, links, good, noise = self.text, self.links, self.good, self.noise
         commas = self.commas
-        # Text (and link text) of an inline element, owed to the block that holds it.
-        loose: dict[etree._Element, tuple[int, int]] = {}
-        order = [e for e in root.iter() if isinstance(e.tag, str)]
-        text_get, links_get, good_get = text.get, links.get, good.get
-        noise_get, commas_get = noise.get, commas.get
+        # Per element: text, links, good, noise, commas, and the text and link text of an
+        # inline element owed to the block that holds it (0 for a block): one lookup per child.
+        sums: dict[etree._Element, tuple[int, int, int, int, int, int, int]] = {}
+        sums_get = sums.get
+        inline, unlikely = _INLINE, UNLIKELY_TAGS
         # Whitespace-only runs (indentation between tags) are the common case: skipped early.
-        for el in reversed(order):
+        for el in reversed(list(root.iter(etree.Element))):
             value = el.text
             if value and not value.isspace():
                 own = _chunk(value)
                 cm = value.count(",") + value.count("،") if "," in value or "،" in value else 0
             else:
                 own = cm = 0
-            t, lk, g, lt, ll, nz = own, 0, 0, own, 0, 0
+            t = lt = own
+            lk = g = ll = nz = 0
             for child in el:
                 value = child.tail
                 if value and not value.isspace():
-                    tail = _chunk(value)
+                    n = len(" ".join(value.split()))
+                    if n:  # ``_chunk``, inline
+                        n += value[0].isspace() + value[-1].isspace()
                     if "," in value or "،" in value:
                         cm += value.count(",") + value.count("،")
-                    t += tail
-                    lt += tail
-                cm += commas_get(child, 0)
-                t += text_get(child, 0)
-                lk += links_get(child, 0)
-                g += good_get(child, 0)
-                nz += noise_get(child, 0)
-                if child in loose:
-                    ct, cl = loose[child]
-                    lt += ct
-                    ll += cl
+                    t += n
+                    lt += n
+                sub = sums_get(child)
+                if sub is not None:
+                    t += sub[0]
+                    lk += sub[1]
+                    g += sub[2]
+                    nz += sub[3]
+                    cm += sub[4]
+                    lt += sub[5]
+                    ll += sub[6]
             tag = el.tag
             if tag == "a":
                 lk, ll, nz = t, lt, t
-            if tag in INLINE_TAGS or tag in MORE_INLINE:
-                loose[el] = (lt, ll)
-            elif lt >= PROSE_MIN and ll < lt * 0.35:
-                # A block's own run of prose: its loose text, links excluded.
-                g += lt - ll
-            if tag in UNLIKELY_TAGS:
+            if tag in inline:
+                owed_t, owed_l = lt, ll
+            else:
+                owed_t = owed_l = 0
+                if lt >= PROSE_MIN and ll < lt * 0.35:
+                    # A block's own run of prose: its loose text, links excluded.
+                    g += lt - ll
+            if tag in unlikely:
                 g, nz = 0, t
-            elif (g or nz < t) and _negative(el):
+            elif (g or nz < t) and _names_weight(el.get("class"), el.get("id")) < 0:
                 g, nz = 0, t
                 if is_comments(el):
                     self.comments.append(el)
+            sums[el] = (t, lk, g, nz, cm, owed_t, owed_l)
             text[el], links[el], good[el], noise[el], commas[el] = t, lk, g, nz, cm
 
     def density(self, el: etree._Element) -> float:
@@ -213,11 +222,6 @@ def _chunk(value: str | None) -> int:
     n = len(" ".join(value.split()))
     # A space at either edge separates words from the neighbouring element's text.
     return n + (value[0].isspace()) + (value[-1].isspace()) if n else 0
-
-
-def _negative(el: etree._Element) -> bool:
-    """True when an element's class/id names boilerplate and nothing article-like."""
-    return class_weight(el) < 0
 
 
 # Page-builder class names (Elementor, Gutenberg, Divi, WPBakery, Beaver Builder, HubSpot)
