@@ -9,6 +9,7 @@ blocks whose class/id says boilerplate, forms and empty wrappers.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from lxml import etree
@@ -215,17 +216,22 @@ def _boilerplate_reason(
         return "repeated title"
     if tag in KEEP_TAGS and tag not in ("ul", "ol", "dl"):
         return None
-    # Thumbnails inside links are teasers, not article media.
-    has_media = tag == "img" or any(_unlinked(img, el) for img in el.iter("img"))
     weight = class_weight(el)
     if weight < 0 and not _contains_keep(el) and (n < 200 or ld > 0.35):
         return "class/id names boilerplate"
     blocky = tag in ("ul", "ol", "div", "section", "table", "p", "dl")
-    if blocky and n and not has_media and ld > 0.6 and (n < 400 or tag not in ("p", "table")):
-        return "link-dense block"
-    if not n and not has_media and tag in ("div", "section", "span", "p") and _no_br(el):
+    if blocky and n and ld > 0.6 and (n < 400 or tag not in ("p", "table")):
+        if not _has_media(el):
+            return "link-dense block"
+    elif not n and tag in ("div", "section", "span", "p") and not _has_media(el) and _no_br(el):
         return "empty block"
     return None
+
+
+def _has_media(el: etree._Element) -> bool:
+    """True for an image, or a block holding one outside links (thumbnails inside links are
+    teasers, not article media)."""
+    return el.tag == "img" or any(_unlinked(img, el) for img in el.iter("img"))
 
 
 GALLERY_RE = re.compile(r"gallery|galeri|slideshow|carousel|slider|swiper|lightbox", re.I)
@@ -233,9 +239,15 @@ GALLERY_RE = re.compile(r"gallery|galeri|slideshow|carousel|slider|swiper|lightb
 
 def _is_gallery(el: etree._Element) -> bool:
     """True for a slideshow widget: a gallery/carousel class or id over several pictures."""
-    if not GALLERY_RE.search(f"{el.get('class') or ''} {el.get('id') or ''}"):
+    if not _names_gallery(el.get("class"), el.get("id")):
         return False
     return sum(1 for _ in el.iter("img", "picture")) >= 3 or sum(1 for _ in el.iter("li")) >= 5
+
+
+@functools.lru_cache(maxsize=4096)
+def _names_gallery(cls: str | None, ident: str | None) -> bool:
+    """Whether a class and id pair names a slideshow (cached: pages repeat the names)."""
+    return GALLERY_RE.search(f"{cls or ''} {ident or ''}") is not None
 
 
 def _unlinked(img: etree._Element, top: etree._Element) -> bool:
