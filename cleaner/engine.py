@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from html import escape
 from urllib.parse import urljoin
 
 from lxml import etree
@@ -31,7 +30,7 @@ from .actions import (
 )
 from .fastcss import matcher_for
 from .metadata import extract
-from .parse import decode, parse_fragment, parse_text
+from .parse import decode, inner_html, parse_fragment, parse_text
 from .render import GENERATOR, render_result
 from .ruleset import RuleSet, rules_digest
 from .sanitize import (
@@ -319,13 +318,6 @@ def _choose_root(
     return None, ""
 
 
-def _inner_html(root: etree._Element) -> str:
-    """Serialise an element's children (not the element itself)."""
-    parts = [escape(root.text or "", quote=False)]
-    parts.extend(etree.tostring(c, encoding="unicode", method="html", with_tail=True) for c in root)
-    return "".join(parts)
-
-
 def _next_page(doc: etree._Element, site: SiteRule | None, base: str | None) -> str | None:
     """The next page of a multi-page article: the site rule's link, else ``rel="next"``."""
     if site is not None and site.next_page is not None:
@@ -417,7 +409,7 @@ def clean(
         edges.prune_lead(root, rec, stats, md.title, md.byline)
     resolve_links(root, base)
     images = url_policy(root, rec, remote_images)
-    content_html = sanitize_fragment(_inner_html(root), remote_images=remote_images).strip()
+    content_html = sanitize_fragment(inner_html(root), remote_images=remote_images).strip()
     fragment = parse_fragment(content_html or "<p></p>")
     if own:
         cap = doc.find(".//figure[@class='cleaner-lead']/figcaption")

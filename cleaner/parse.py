@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from html import escape
 
 import lxml.html
 from lxml import etree
@@ -38,6 +39,7 @@ __all__ = [
     "decode",
     "fragment_div",
     "html_parser",
+    "inner_html",
     "normalize_label",
     "parse",
     "parse_fragment",
@@ -226,6 +228,30 @@ def fragment_div(raw: bytes, parser: etree.HTMLParser) -> etree._Element:
         root.text = body.text
     root.extend(body)
     return root
+
+
+def inner_html(root: etree._Element) -> str:
+    """Serialise an element's children and their tails (not the element itself): its text
+    escaped, then its serialisation between its own start and end tags (one libxml2 call
+    instead of one per child; the start tag is that of an empty copy)."""
+    head = escape(root.text or "", quote=False)
+    if len(root) == 0:
+        return head
+    text = root.text
+    shell = root.makeelement(root.tag, root.attrib)
+    empty = etree.tostring(shell, encoding="unicode", method="html")
+    end = f"</{root.tag}>"
+    try:
+        root.text = None
+        full = etree.tostring(root, encoding="unicode", method="html", with_tail=False)
+    finally:
+        root.text = text
+    start = empty[: -len(end)]
+    if empty.endswith(end) and full.startswith(start) and full.endswith(end):
+        return head + full[len(start) : -len(end)]
+    parts = [head]
+    parts.extend(etree.tostring(c, encoding="unicode", method="html", with_tail=True) for c in root)
+    return "".join(parts)
 
 
 def _parse_checked(raw: bytes, build: Callable[..., etree._Element]) -> etree._Element:

@@ -619,3 +619,25 @@ def test_valid_utf8_wins_over_a_stale_meta_charset() -> None:
     assert "人工智能" in decode(legacy, None).text
     header = decode(utf8, "text/html; charset=gb2312")
     assert header.encoding != "utf-8"  # an HTTP header is what the server said: obeyed
+
+
+def test_inner_html_matches_child_by_child_serialisation() -> None:
+    """``inner_html`` serialises the children in one call, exactly as one call per child."""
+    from html import escape
+
+    from lxml import etree
+
+    from cleaner.parse import inner_html, parse_text
+
+    page = (
+        "<html><body><div id='a' title='x > y &amp; \"z\"'>lead &lt;text&gt; &amp; "
+        "<p class=c>one<br>two</p> tail &nbsp; <img src='i.png' alt='a>b'> more "
+        "<table><tr><td>cell</td></tr></table><pre>  keep\n</pre>end</div>"
+        "<section></section><span>x</span></body></html>"
+    )
+    doc = parse_text(page)
+    for el in doc.iter():
+        expected = escape(el.text or "", quote=False) + "".join(
+            etree.tostring(c, encoding="unicode", method="html", with_tail=True) for c in el
+        )
+        assert inner_html(el) == expected
