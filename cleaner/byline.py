@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 
@@ -78,9 +79,15 @@ def _byline_elements(doc: etree._Element) -> Iterator[etree._Element]:
         if (
             get("rel") == "author"
             or "author" in (get("itemprop") or "")
-            or _byline_name(f"{get('class') or ''} {get('id') or ''}")
+            or _byline_names(get("class"), get("id"))
         ):
             yield el
+
+
+@functools.lru_cache(maxsize=4096)
+def _byline_names(cls: str | None, ident: str | None) -> bool:
+    """Whether a class and id pair names a byline (cached: pages repeat the names)."""
+    return _byline_name(f"{cls or ''} {ident or ''}")
 
 
 def _byline_name(names: str) -> bool:
