@@ -151,31 +151,38 @@ def _short_texts(root: etree._Element) -> list[tuple[etree._Element, str]]:
     normalises: its text and its descendants' text and tails, not comments' own text)."""
     if next(root.iter(etree.Comment, etree.ProcessingInstruction, etree.Entity), None) is not None:
         return _short_texts_any(root)
-    # One walk (``iterwalk`` skips comments, hence the check above): each element's parts
-    # are collected until its text is known to be too long.
+    # Children before parents (the reverse of document order), each element's raw text from
+    # its children's (every child is an element here: no comments, hence the check above).
     limit = MAX_MATCH_TEXT * 4
-    order: list[etree._Element] = []
+    out: list[tuple[etree._Element, str]] = []
     raw: dict[etree._Element, str] = {}
-    stack: list[tuple[list[str], list[int]]] = []
-    for event, el in etree.iterwalk(root, events=("start", "end")):
-        if event == "start":
-            order.append(el)
-            text = el.text or ""
-            stack.append(([text], [len(text)]))
+    raw_get = raw.get
+    for el in reversed(list(root.iter(etree.Element))):
+        text = el.text or ""
+        if not len(el):
+            if len(text) <= limit:
+                raw[el] = text
+                out.append((el, text))
             continue
-        parts, size = stack.pop()
-        n = size[0]
+        parts = [text]
+        n = len(text)
+        for child in el:
+            value = raw_get(child)
+            if value is None:  # too long already
+                n = limit + 1
+                break
+            tail = child.tail
+            parts.append(value)
+            n += len(value)
+            if tail:
+                parts.append(tail)
+                n += len(tail)
+            if n > limit:
+                break
         if n <= limit:
             raw[el] = value = "".join(parts)
-        if stack:
-            tail = el.tail or ""
-            up_parts, up_size = stack[-1]
-            up_size[0] += n + len(tail)
-            if up_size[0] <= limit:
-                up_parts.append(value)
-                up_parts.append(tail)
-    # Children before parents: the reverse of document order.
-    return [(el, raw[el]) for el in reversed(order) if el in raw and el is not root]
+            out.append((el, value))
+    return [(el, value) for el, value in out if el is not root]
 
 
 def _short_texts_any(root: etree._Element) -> list[tuple[etree._Element, str]]:
