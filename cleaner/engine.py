@@ -318,14 +318,17 @@ def _choose_root(
     return None, ""
 
 
+_NEXT_LINK = etree.XPath(
+    "//link[@href][contains(concat(' ', normalize-space(@rel), ' '), ' next ')]"
+)
+
+
 def _next_page(doc: etree._Element, site: SiteRule | None, base: str | None) -> str | None:
     """The next page of a multi-page article: the site rule's link, else ``rel="next"``."""
     if site is not None and site.next_page is not None:
         candidates = site.next_page.select(doc)
     else:
-        candidates = doc.xpath(
-            "//link[@href][contains(concat(' ', normalize-space(@rel), ' '), ' next ')]"
-        )
+        candidates = _NEXT_LINK(doc)
     for el in candidates:
         href = el.get("href")
         try:

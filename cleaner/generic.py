@@ -112,13 +112,14 @@ def find_content(root: etree._Element, stats: Stats | None = None) -> etree._Ele
     return chosen
 
 
+_ITEMPROP = etree.XPath(".//*[@itemprop]")
+
+
 def _article_body(root: etree._Element, stats: Stats) -> etree._Element | None:
     """The one element the page marks as the article body (schema.org ``articleBody``
     microdata) when it holds real prose, else None."""
     found = [
-        e
-        for e in root.xpath(".//*[@itemprop]")
-        if "articlebody" in str(e.get("itemprop")).casefold().split()
+        e for e in _ITEMPROP(root) if "articlebody" in str(e.get("itemprop")).casefold().split()
     ]
     if len(found) != 1:
         return None
