@@ -234,6 +234,8 @@ def remove_text(
             if parent is not None:
                 has_matched_desc.add(parent)
             continue
+        # Normalising ignores the ends: a wrapper's text is its child's with more space.
+        value = value.strip()
         if value in by_raw:
             m = by_raw[value]
         else:
