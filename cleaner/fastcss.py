@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import cssselect
 from cssselect import HTMLTranslator
-from cssselect.parser import Attrib, Class, Element, Hash
+from cssselect.parser import Attrib, Class, CombinedSelector, Element, Hash
 from lxml import etree
 
 from .selectors import Selector
@@ -34,6 +34,8 @@ class Compound:
     index: int
     tag: str | None
     conds: tuple[Cond, ...]
+    # For ``parent > child`` (both simple, the child with a tag): what the parent must match.
+    parent: Compound | None = None
 
 
 def _value(token: object) -> str:
@@ -65,6 +67,18 @@ def _compound(tree: object, index: int) -> Compound | None:
         return None
     tag = node.element.lower() if node.element and node.element != "*" else None
     return Compound(index, tag, tuple(reversed(conds)))
+
+
+def _child_compound(tree: object, index: int) -> Compound | None:
+    """Translate ``parent > child`` of two simple selectors, the child naming its tag; None
+    for anything else."""
+    if not isinstance(tree, CombinedSelector) or tree.combinator != ">":
+        return None
+    child = _compound(tree.subselector, index)
+    parent = _compound(tree.selector, index)
+    if child is None or parent is None or child.tag is None:
+        return None
+    return Compound(index, child.tag, child.conds, parent)
 
 
 def _test(get: Callable[[str], str | None], cond: Cond) -> bool:
@@ -146,6 +160,7 @@ class Matcher:
         self.by_attr: dict[str, list[Compound]] = {}
         self.needles: dict[str, list[str]] = {}
         self.always: set[str] = set()
+        self.child_of: dict[str, list[Compound]] = {}
         for i, sel in enumerate(self.selectors):
             parts = self._parse(sel, i)
             if parts is None:
@@ -204,7 +219,10 @@ class Matcher:
             return None
         out, rest = [], []
         for p in parsed:
-            c = None if p.pseudo_element else _compound(p.parsed_tree, index)
+            c = None
+            if not p.pseudo_element:
+                tree = p.parsed_tree
+                c = _compound(tree, index) or _child_compound(tree, index)
             if c is None:
                 rest.append(p)
             else:
@@ -219,7 +237,11 @@ class Matcher:
         )
 
     def _index(self, c: Compound) -> None:
-        """File a compound under its tag, a required class/id token, or an attribute."""
+        """File a compound under its tag, a required class/id token, or an attribute (a
+        ``parent > child`` one under its tag apart: memoised verdicts cannot hold it)."""
+        if c.parent is not None and c.tag is not None:
+            self.child_of.setdefault(c.tag, []).append(c)
+            return
         if c.tag is not None:
             self.by_tag.setdefault(c.tag, []).append(c)
             return
@@ -343,6 +365,7 @@ class Matcher:
             self._base.clear()
         memo, seen = self._memo, self._seen
         memo_get = memo.get
+        child_of = self.child_of
         for el in root.iter():
             tag = el.tag
             if tag.__class__ is not str:
@@ -360,6 +383,10 @@ class Matcher:
                     hits = memo[key] = self._match_class_id(key, seen)
             else:
                 hits = self._match(el, tag, names, seen)
+            if child_of and tag in child_of and el is not root:
+                more = [c.index for c in child_of[tag] if c.index not in hits and _is_child(el, c)]
+                if more:
+                    hits = tuple(sorted({*hits, *more}))
             for i in hits:
                 found[i].append(el)
         for i in self.fallback:
@@ -377,6 +404,16 @@ class Matcher:
             new = [e for e in extra if e not in have and isinstance(e.tag, str)]
             if new:
                 found[i] = sorted([*found[i], *new], key=_path_key)
+
+
+def _is_child(el: etree._Element, c: Compound) -> bool:
+    """True when ``el`` matches a ``parent > child`` compound (its tag already does)."""
+    parent, want = el.getparent(), c.parent
+    if parent is None or want is None or not all(_test(el.get, cond) for cond in c.conds):
+        return False
+    return (want.tag is None or parent.tag == want.tag) and all(
+        _test(parent.get, cond) for cond in want.conds
+    )
 
 
 def _path_key(el: etree._Element) -> tuple[int, ...]:

@@ -350,3 +350,22 @@ def test_near_empty_winner_gives_way_to_the_main_run_of_paragraphs() -> None:
     )
     assert r.text.count("The council voted") == 4
     assert "Tags:" not in r.text
+
+
+def test_one_walk_matcher_child_combinators() -> None:
+    """``parent > child`` of simple selectors is matched in the walk, like its XPath, also
+    from an inner root whose parent would match."""
+    sels = [
+        make_selector("css", "body > footer, div.a > p[title], [id] > span, div > div > p"),
+        make_selector("css", "section > em, footer"),
+    ]
+    doc = _doc(
+        "<div class='a'><p title='t'>1</p><p>2</p><span>s</span></div>"
+        "<div id='i'><span>3</span><div><p title='u'>4</p></div></div>"
+        "<footer><em>e</em></footer><section><em>f</em><footer>g</footer></section>"
+    )
+    assert Matcher(sels).select_all(doc) == [s.select(doc) for s in sels]
+    inner = doc.find(".//div[@class='a']")
+    assert Matcher(sels).select_all(inner) == [s.select(inner) for s in sels]
+    body = doc.find(".//body")
+    assert Matcher(sels).select_all(body) == [s.select(body) for s in sels]
