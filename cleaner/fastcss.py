@@ -196,7 +196,15 @@ class Matcher:
         self.class_by_token = "class" not in self.always and not any(
             ch.isspace() for n in _minimal(self.needles.get("class", ())) for ch in n
         )
-        self._tokens: dict[str, tuple[tuple[Compound, ...], bool]] = {}
+        # Each compound of the class group under a needle its value holds (the value occurs
+        # in a class only if that needle does): a token makes only those candidates.
+        self._class_by_needle: dict[str, list[Compound]] = {}
+        if self.class_by_token:
+            mins = _minimal(self.needles.get("class", ()))
+            for c in self.by_attr.get("class", ()):
+                needle = next(n for n in mins if n in c.conds[0][2])
+                self._class_by_needle.setdefault(needle, []).append(c)
+        self._tokens: dict[str, tuple[tuple[Compound, ...], tuple[Compound, ...]]] = {}
         # Per tag: the compounds that need no attribute lookup to become candidates.
         self._base: dict[str, list[Compound]] = {}
         # Across pages: the selectors a (tag, class, id) key matches, and the candidates
@@ -260,12 +268,20 @@ class Matcher:
         else:
             self.needles.setdefault(name, []).append(value)
 
+    def _needle_cands(self, token: str) -> tuple[Compound, ...]:
+        """The class group's compounds whose needle one class token holds."""
+        prefilter = self.prefilter.get("class")
+        if prefilter is None or not prefilter.search(token):
+            return ()
+        return tuple(
+            c for needle, cs in self._class_by_needle.items() if needle in token for c in cs
+        )
+
     def _value_cands(self, name: str, value: str) -> list[Compound]:
         """The compounds one attribute makes candidates: those indexed by its class or id
         tokens, and its attribute group when the value passes the group's pre-filter."""
         out: list[Compound] = []
         if name == "class" and self.class_by_token:
-            passes = False
             tokens = self._tokens
             if len(tokens) > _MEMO_LIMIT:
                 tokens.clear()
@@ -274,12 +290,10 @@ class Matcher:
                 if info is None:
                     info = tokens[tok] = (
                         tuple(self.by_token.get(("class", tok), ())),
-                        "class" in self.prefilter and bool(self.prefilter["class"].search(tok)),
+                        self._needle_cands(tok),
                     )
                 out.extend(info[0])
-                passes = passes or info[1]
-            if passes:
-                out.extend(self.by_attr["class"])
+                out.extend(info[1])
             return out
         if value:
             if name == "class":
