@@ -263,9 +263,11 @@ def remove_text(
         count += 1
     # A standalone run sits in (text) or after (tail) a block element: only those are visited.
     for el in root.iter(*BLOCK_TAGS):
-        for attr in ("text", "tail"):
-            value = getattr(el, attr)
-            if not value or len(value) > MAX_MATCH_TEXT or not value.strip():
+        text, tail = el.text, el.tail
+        if not text and not tail:
+            continue
+        for attr, value in (("text", text), ("tail", tail)):
+            if not value or len(value) > MAX_MATCH_TEXT or value.isspace():
                 continue
             if not _standalone_run(el, attr, root):
                 continue
