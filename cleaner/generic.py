@@ -20,9 +20,10 @@ from .measure import (
     KEEP_TAGS,
     UNLIKELY_TAGS,
     Stats,
+    _names_comments,
+    _names_weight,
     class_weight,
     commas_in,
-    is_comments,
     main_run,
     prose_paragraphs,
 )
@@ -32,29 +33,33 @@ RULE_ID = "builtin:generic"
 PARA_TAGS = {"p", "pre", "td", "blockquote", "li", "h2", "h3", "dd"}
 
 
+# Readability's base scores of candidate containers by tag.
+_TAG_SCORES = {
+    "div": 5,
+    "article": 10,
+    "main": 5,
+    "section": 3,
+    "pre": 3,
+    "td": 3,
+    "blockquote": 3,
+    "form": -3,
+    "ol": -3,
+    "ul": -3,
+    "li": -3,
+    "dl": -3,
+    "th": -5,
+    "h1": -5,
+    "h2": -5,
+    "h3": -5,
+    "address": -3,
+}
+# Children that make a <div> a container rather than a paragraph.
+_BLOCK_CHILDREN = frozenset(("p", "div", "table", "ul", "section", "article"))
+
+
 def _initial_score(el: etree._Element) -> float:
     """Base score of a candidate container by its tag and class/id."""
-    tag = el.tag
-    base = {
-        "div": 5,
-        "article": 10,
-        "main": 5,
-        "section": 3,
-        "pre": 3,
-        "td": 3,
-        "blockquote": 3,
-        "form": -3,
-        "ol": -3,
-        "ul": -3,
-        "li": -3,
-        "dl": -3,
-        "th": -5,
-        "h1": -5,
-        "h2": -5,
-        "h3": -5,
-        "address": -3,
-    }.get(str(tag), 0)
-    return base + class_weight(el)
+    return _TAG_SCORES.get(str(el.tag), 0) + class_weight(el)
 
 
 def find_content(root: etree._Element, stats: Stats | None = None) -> etree._Element | None:
@@ -71,10 +76,7 @@ def find_content(root: etree._Element, stats: Stats | None = None) -> etree._Ele
     scores: dict[etree._Element, float] = {}
     inside = _inside_unlikely_set(root, stats)
     for el in root.iter(*PARA_TAGS, "div"):
-        if el.tag == "div" and any(
-            isinstance(c.tag, str) and c.tag in ("p", "div", "table", "ul", "section", "article")
-            for c in el
-        ):
+        if el.tag == "div" and any(c.tag in _BLOCK_CHILDREN for c in el):
             own = (el.text or "") + "".join(c.tail or "" for c in el)
             if len(own.strip()) < 25:
                 continue
@@ -200,11 +202,13 @@ def _boilerplate_reason(
     tag = el.tag
     n = stats.text.get(el, 0)
     ld = stats.density(el)
-    if is_comments(el):
+    comments, gallery, weight = _names(el.get("class"), el.get("id"))
+    if comments:
         return "reader comments"
     # A slideshow inside an article goes, unless it is what the page is (a photo story).
     if (
-        tag in ("div", "section", "ul", "ol")
+        gallery
+        and tag in ("div", "section", "ul", "ol")
         and _is_gallery(el)
         and stats.good.get(root, 0) - stats.good.get(el, 0) >= 500
     ):
@@ -217,7 +221,6 @@ def _boilerplate_reason(
         return "repeated title"
     if tag in KEEP_TAGS and tag not in ("ul", "ol", "dl"):
         return None
-    weight = class_weight(el)
     if weight < 0 and not _contains_keep(el) and (n < 200 or ld > 0.35):
         return "class/id names boilerplate"
     blocky = tag in ("ul", "ol", "div", "section", "table", "p", "dl")
@@ -243,6 +246,13 @@ def _is_gallery(el: etree._Element) -> bool:
     if not _names_gallery(el.get("class"), el.get("id")):
         return False
     return sum(1 for _ in el.iter("img", "picture")) >= 3 or sum(1 for _ in el.iter("li")) >= 5
+
+
+@functools.lru_cache(maxsize=8192)
+def _names(cls: str | None, ident: str | None) -> tuple[bool, bool, int]:
+    """What a class and id pair says, for pruning (cached): a reader-comment section, a
+    slideshow, and the class/id weight."""
+    return _names_comments(cls, ident), _names_gallery(cls, ident), _names_weight(cls, ident)
 
 
 @functools.lru_cache(maxsize=4096)
