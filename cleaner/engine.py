@@ -23,6 +23,7 @@ from .actions import (
     drop,
     element_text,
     is_inside,
+    norm_text,
     remove,
     remove_text,
     strip_attrs,
@@ -197,8 +198,9 @@ def _holds_the_article(
     holding the page's main run of paragraphs (teaser lists can outweigh a short article in
     raw text, never in paragraphs sharing one parent). A reader-comment section is never
     guarded."""
-    page = len(element_text(body))
-    limit = max(1000, int(page * 0.3))
+    # The page's text as it is now; normalised (for its length) only if a candidate is long.
+    page = etree.tostring(body, method="text", encoding="unicode", with_tail=False)
+    limits: list[int] = []
     cluster = measure.main_run(paras, 300)
 
     def guard(el: etree._Element) -> bool:
@@ -211,7 +213,11 @@ def _holds_the_article(
                 return True
             node = node.getparent()
         n = len(element_text(el))
-        return n > limit and measure.link_density(el, n) < 0.5
+        if n <= 1000:  # the least limit
+            return False
+        if not limits:
+            limits.append(max(1000, int(len(norm_text(page)) * 0.3)))
+        return n > limits[0] and measure.link_density(el, n) < 0.5
 
     return guard
 
