@@ -117,7 +117,13 @@ def is_comments(el: etree._Element) -> bool:
 @functools.lru_cache(maxsize=4096)
 def _names_comments(cls: str | None, ident: str | None) -> bool:
     """Whether a class and id pair names a comment section (cached)."""
-    return any(v and COMMENTS_RE.search(v) for v in (cls, ident))
+    return bool(cls and _name_comments(cls)) or bool(ident and _name_comments(ident))
+
+
+@functools.lru_cache(maxsize=4096)
+def _name_comments(value: str) -> bool:
+    """Whether one class or id value names a comment section (cached)."""
+    return COMMENTS_RE.search(value) is not None
 
 
 # A block's loose text counts as prose from this many characters (labels, dates, buttons and
@@ -242,27 +248,31 @@ def class_weight(el: etree._Element) -> int:
 
 @functools.lru_cache(maxsize=8192)
 def _names_weight(cls: str | None, ident: str | None) -> int:
-    """The weight of a class and id pair (cached: pages repeat the same names)."""
+    """The weight of a class and id pair (cached: pages repeat the same names), the sum of
+    each name's own (cached apart: an element's id is often unique, its class is not)."""
+    return (_name_weight(cls) if cls else 0) + (_name_weight(ident) if ident else 0)
+
+
+@functools.lru_cache(maxsize=8192)
+def _name_weight(value: str) -> int:
+    """The weight one class or id value adds: -25 for boilerplate words, +25 for content."""
     weight = 0
-    for value in (cls, ident):
-        if not value:
-            continue
-        stripped = CMS_RE.sub(" ", value)
-        if stripped != value:
-            stripped = _BUILDER_WIDGET_RE.sub(" ", stripped)
-        value = stripped
-        # A case-insensitive regex costs a microsecond per search: ASCII names are searched
-        # lower-cased with case-sensitive copies (the same matches while both patterns are
-        # written in lower case).
-        if value.isascii():
-            value = value.lower()
-            negative, positive = _NEGATIVE_LOWER, _POSITIVE_LOWER
-        else:
-            negative, positive = NEGATIVE_RE, POSITIVE_RE
-        if negative.search(value):
-            weight -= 25
-        if positive.search(value):
-            weight += 25
+    stripped = CMS_RE.sub(" ", value)
+    if stripped != value:
+        stripped = _BUILDER_WIDGET_RE.sub(" ", stripped)
+    value = stripped
+    # A case-insensitive regex costs a microsecond per search: ASCII names are searched
+    # lower-cased with case-sensitive copies (the same matches while both patterns are
+    # written in lower case).
+    if value.isascii():
+        value = value.lower()
+        negative, positive = _NEGATIVE_LOWER, _POSITIVE_LOWER
+    else:
+        negative, positive = NEGATIVE_RE, POSITIVE_RE
+    if negative.search(value):
+        weight -= 25
+    if positive.search(value):
+        weight += 25
     return weight
 
 
