@@ -211,6 +211,27 @@ class Matcher:
         # of an attribute value.
         self._memo: dict[tuple[str, str | None, str | None], tuple[int, ...]] = {}
         self._seen: dict[tuple[str, str], list[Compound]] = {}
+        # When no compound reached through a tag or class tests the id, and none reached
+        # through the id tests the class, a (tag, class, id) verdict is the (tag, class)
+        # one plus the id's own: ids are often unique, so each is looked at alone.
+        self._separable = not any(
+            cond[0] == "id"
+            for c in (
+                *self.by_attr.get("*", ()),
+                *(c for cs in self.by_tag.values() for c in cs),
+                *(c for (n, _), cs in self.by_token.items() if n == "class" for c in cs),
+                *self.by_attr.get("class", ()),
+            )
+            for cond in c.conds
+        ) and not any(
+            cond[0] == "class"
+            for c in (
+                *(c for (n, _), cs in self.by_token.items() if n == "id" for c in cs),
+                *self.by_attr.get("id", ()),
+            )
+            for cond in c.conds
+        )
+        self._id_hits: dict[str, frozenset[int]] = {}
 
     @staticmethod
     def _parse(
@@ -365,6 +386,33 @@ class Matcher:
                 hit.add(c.index)
         return tuple(sorted(hit))
 
+    def _match_key(
+        self,
+        key: tuple[str, str | None, str | None],
+        seen: dict[tuple[str, str], list[Compound]],
+    ) -> tuple[int, ...]:
+        """``_match_class_id``, from the memoised (tag, class) verdict and the id's own when
+        the two are separable."""
+        tag, cls, ident = key
+        if ident is None or not self._separable:
+            return self._match_class_id(key, seen)
+        base_key = (tag, cls, None)
+        base = self._memo.get(base_key)
+        if base is None:
+            base = self._memo[base_key] = self._match_class_id(base_key, seen)
+        own = self._id_hits.get(ident)
+        if own is None:
+            cands = seen.get(("id", ident))
+            if cands is None:
+                cands = seen[("id", ident)] = self._value_cands("id", ident)
+            get = {"id": ident}.get
+            own = self._id_hits[ident] = frozenset(
+                c.index
+                for c in cands
+                if c.tag is None and all(_test(get, cond) for cond in c.conds)
+            )
+        return tuple(sorted(own.union(base))) if own else base
+
     def select_all(self, root: etree._Element) -> list[list[etree._Element]]:
         """For each selector, the elements under ``root`` (inclusive) it matches."""
         found: list[list[etree._Element]] = [[] for _ in self.selectors]
@@ -377,6 +425,7 @@ class Matcher:
             self._memo.clear()
             self._seen.clear()
             self._base.clear()
+            self._id_hits.clear()
         memo, seen = self._memo, self._seen
         memo_get = memo.get
         child_of = self.child_of
@@ -394,7 +443,7 @@ class Matcher:
                 key = (tag, el.get("class"), el.get("id"))
                 hits = memo_get(key)
                 if hits is None:
-                    hits = memo[key] = self._match_class_id(key, seen)
+                    hits = memo[key] = self._match_key(key, seen)
             else:
                 hits = self._match(el, tag, names, seen)
             if child_of and tag in child_of and el is not root:

@@ -369,3 +369,19 @@ def test_one_walk_matcher_child_combinators() -> None:
     assert Matcher(sels).select_all(inner) == [s.select(inner) for s in sels]
     body = doc.find(".//body")
     assert Matcher(sels).select_all(body) == [s.select(body) for s in sels]
+
+
+def test_one_walk_matcher_with_ids() -> None:
+    """Elements with ids match as the XPath says, whether or not some selector tests a class
+    and an id together (then the id's verdict cannot be looked up alone)."""
+    page = (
+        "<div class='a' id='ad-1'>1</div><div class='a' id='x'>2</div><p class='b' id='ad-2'>"
+        "3</p><div class='a b' id='yes'>4</div><span id='ad-3'>5</span><div class='a'>6</div>"
+    )
+    for extra in ("", ", [class~='a'][id^='ye']", ", #x.b"):
+        sels = [
+            make_selector("css", "[id^='ad-'], [class~='b']" + extra),
+            make_selector("css", "div.a, #yes"),
+        ]
+        doc = _doc(page)
+        assert Matcher(sels).select_all(doc) == [s.select(doc) for s in sels]
