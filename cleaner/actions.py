@@ -182,7 +182,9 @@ def _short_texts(root: etree._Element) -> list[tuple[etree._Element, str]]:
         if n <= limit:
             raw[el] = value = "".join(parts)
             out.append((el, value))
-    return [(el, value) for el, value in out if el is not root]
+    if out and out[-1][0] is root:  # the root comes last
+        out.pop()
+    return out
 
 
 def _short_texts_any(root: etree._Element) -> list[tuple[etree._Element, str]]:
@@ -229,7 +231,7 @@ def remove_text(
     matched: dict[etree._Element, TextMatcher] = {}
     has_matched_desc: set[etree._Element] = set()
     for el, value in _short_texts(root):
-        if el in has_matched_desc:
+        if has_matched_desc and el in has_matched_desc:
             parent = el.getparent()
             if parent is not None:
                 has_matched_desc.add(parent)
