@@ -120,9 +120,10 @@ _ITEMPROP = etree.XPath(".//*[@itemprop]")
 def _article_body(root: etree._Element, stats: Stats) -> etree._Element | None:
     """The one element the page marks as the article body (schema.org ``articleBody``
     microdata) when it holds real prose, else None."""
-    found = [
-        e for e in _ITEMPROP(root) if "articlebody" in str(e.get("itemprop")).casefold().split()
-    ]
+    marked = (
+        [e for e in stats.itemprops if e is not root] if stats.root is root else _ITEMPROP(root)
+    )
+    found = [e for e in marked if "articlebody" in str(e.get("itemprop")).casefold().split()]
     if len(found) != 1:
         return None
     el = found[0]

@@ -155,6 +155,10 @@ class Stats:
         self.commas: dict[etree._Element, int] = {}
         # Reader-comment sections with text (their class/id is negative too).
         self.comments: list[etree._Element] = []
+        # The measured root and its elements with an ``itemprop`` (microdata), in document
+        # order.
+        self.root = root
+        self.itemprops: list[etree._Element] = []
         text, links, good, noise = self.text, self.links, self.good, self.noise
         commas = self.commas
         # Per element: text, links, good, noise, commas, and the text and link text of an
@@ -166,7 +170,9 @@ class Stats:
         for el in reversed(list(root.iter(etree.Element))):
             value = el.text
             if value and not value.isspace():
-                own = _chunk(value)
+                own = len(" ".join(value.split()))  # ``_chunk``, inline
+                if own:
+                    own += value[0].isspace() + value[-1].isspace()
                 cm = value.count(",") + value.count("،") if "," in value or "،" in value else 0
             else:
                 own = cm = 0
@@ -209,6 +215,9 @@ class Stats:
                     self.comments.append(el)
             sums[el] = (t, lk, g, nz, cm, owed_t, owed_l)
             text[el], links[el], good[el], noise[el], commas[el] = t, lk, g, nz, cm
+            if el.get("itemprop") is not None:
+                self.itemprops.append(el)
+        self.itemprops.reverse()
 
     def density(self, el: etree._Element) -> float:
         """Share of the element's text inside links (0 for an element without text)."""
