@@ -16,6 +16,7 @@ _BYLINE_XPATH = etree.XPath(
     "re:test(concat(@class, ' ', @id), 'byline|author|dateline|writtenby|p-author', 'i')]",
     namespaces={"re": "http://exslt.org/regular-expressions"},
 )
+_NAMED = etree.XPath(".//*[contains(@itemprop, 'name')]")
 _BYLINE_RE = re.compile("byline|author|dateline|writtenby|p-author", re.IGNORECASE)
 _UNLIKELY_RE = re.compile(
     r"-ad-|ai2html|banner|breadcrumbs|combx|comment|community|cover-wrap|disqus|extra|footer|"
@@ -117,5 +118,5 @@ def dom_byline(doc: etree._Element) -> str | None:
             fallback = el
     if fallback is None:
         return None
-    named = fallback.xpath(".//*[contains(@itemprop, 'name')]")
+    named = _NAMED(fallback)
     return str((named[0] if named else fallback).text_content()).strip() or None

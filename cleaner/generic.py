@@ -274,7 +274,7 @@ def _unlinked(img: etree._Element, top: etree._Element) -> bool:
 
 def _no_br(el: etree._Element) -> bool:
     """True when the element holds no line break."""
-    return el.find(".//br") is None
+    return next(el.iterdescendants("br"), None) is None
 
 
 def _contains_keep(el: etree._Element) -> bool:
