@@ -9,6 +9,7 @@ change which root is chosen.
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from lxml import etree
@@ -63,7 +64,8 @@ def prune_lead(
     """Remove the title, byline and dateline lines before the root's first paragraph."""
     removed: list[str] = []
     skip: set[etree._Element] = set()
-    for i, el in enumerate(list(root.iter())):
+    # Only the first elements can be the lead (taken before any is dropped).
+    for i, el in enumerate(list(itertools.islice(root.iter(), LEAD_LIMIT + 2))):
         if not isinstance(el.tag, str) or el is root:
             continue
         if (el.tag == "p" and prose_len(el)) or i > LEAD_LIMIT:
