@@ -9,6 +9,7 @@ allow-list sanitiser → text and the reading document.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
@@ -324,9 +325,21 @@ def _choose_root(
     return None, ""
 
 
-_NEXT_LINK = etree.XPath(
-    "//link[@href][contains(concat(' ', normalize-space(@rel), ' '), ' next ')]"
-)
+# XPath's whitespace, which ``normalize-space`` collapses.
+_XML_SPACE = re.compile("[ \t\r\n]+")
+
+
+def _next_links(doc: etree._Element) -> list[etree._Element]:
+    """``//link[@href][contains(concat(' ', normalize-space(@rel), ' '), ' next ')]``, by a
+    walk over the ``<link>`` elements (libxml2's ``//`` visits every node)."""
+    out = []
+    for el in doc.iter("link"):
+        rel = el.get("rel")
+        if rel is None or el.get("href") is None:
+            continue
+        if " next " in f" {' '.join(t for t in _XML_SPACE.split(rel) if t)} ":
+            out.append(el)
+    return out
 
 
 def _next_page(doc: etree._Element, site: SiteRule | None, base: str | None) -> str | None:
@@ -334,7 +347,7 @@ def _next_page(doc: etree._Element, site: SiteRule | None, base: str | None) -> 
     if site is not None and site.next_page is not None:
         candidates = site.next_page.select(doc)
     else:
-        candidates = _NEXT_LINK(doc)
+        candidates = _next_links(doc)
     for el in candidates:
         href = el.get("href")
         try:
