@@ -42,6 +42,17 @@ def element_text(el: etree._Element) -> str:
     return norm_text(etree.tostring(el, method="text", encoding="unicode", with_tail=False))
 
 
+def sample_text(el: etree._Element) -> str:
+    """``element_text(el)`` as far as a removal record keeps it (``SAMPLE_CHARS``): a long
+    text is normalised from a prefix only (that of the raw text is a prefix of the whole's)."""
+    raw = etree.tostring(el, method="text", encoding="unicode", with_tail=False)
+    if len(raw) > 4 * SAMPLE_CHARS:
+        head = norm_text(raw[: 4 * SAMPLE_CHARS])
+        if len(head) >= SAMPLE_CHARS:
+            return head[:SAMPLE_CHARS]
+    return norm_text(raw)[:SAMPLE_CHARS]
+
+
 @dataclass
 class Recorder:
     """Collects removals in the order they happen, merged per rule entry."""
@@ -134,7 +145,7 @@ def remove(root: etree._Element, sel: Selector, rec: Recorder, rule_id: str) -> 
     found = [e for e in _top_most(found) if e.getparent() is not None]
     if rec.guard is not None:
         found = [e for e in found if not rec.guard(e)]
-    texts = [element_text(e) or f"<{e.tag}>" for e in found]
+    texts = [sample_text(e) or f"<{e.tag}>" for e in found]
     for e in found:
         drop(e)
     rec.add(rule_id, f"{sel.kind}:{sel.expr}" if sel.kind != "css" else sel.expr, sel.reason, texts)

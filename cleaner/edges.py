@@ -14,7 +14,7 @@ import re
 
 from lxml import etree
 
-from .actions import Recorder, drop, element_text, is_inside
+from .actions import Recorder, drop, element_text, is_inside, sample_text
 from .generic import RULE_ID
 from .measure import (
     INLINE_TAGS,
@@ -77,7 +77,7 @@ def prune_lead(
             continue
         why = _lead_meta_reason(el, stats, byline, title)
         if why:
-            removed.append(element_text(el))
+            removed.append(sample_text(el))
             skip.add(el)
             drop(el)
     rec.add(RULE_ID, "title, byline or date line", "shown in the document header", removed)
@@ -276,11 +276,11 @@ def _cut_after(
             break
         for sib in list(node.itersiblings()):
             if isinstance(sib.tag, str) and sib not in rec.protected:
-                removed.append(element_text(sib) or f"<{sib.tag}>")
+                removed.append(sample_text(sib) or f"<{sib.tag}>")
                 drop(sib)
         if parent in rec.protected or prose_len_under(parent) > before * 0.5:
             break
         node = parent
     if marker not in rec.protected:
-        removed.append(element_text(marker))
+        removed.append(sample_text(marker))
         drop(marker)

@@ -14,7 +14,7 @@ import re
 
 from lxml import etree
 
-from .actions import Recorder, drop, element_text
+from .actions import Recorder, drop, element_text, sample_text
 from .measure import (
     INLINE_TAGS,
     KEEP_TAGS,
@@ -184,7 +184,7 @@ def prune(
             continue  # inline markup is never a block to prune
         why = _boilerplate_reason(el, title, share, stats, root)
         if why:
-            removed.setdefault(why, []).append(element_text(el) or f"<{el.tag}>")
+            removed.setdefault(why, []).append(sample_text(el) or f"<{el.tag}>")
             gone.add(el)
             drop(el)
     for why, texts in removed.items():

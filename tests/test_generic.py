@@ -385,3 +385,24 @@ def test_one_walk_matcher_with_ids() -> None:
         ]
         doc = _doc(page)
         assert Matcher(sels).select_all(doc) == [s.select(doc) for s in sels]
+
+
+def test_sample_text_is_the_kept_part_of_element_text() -> None:
+    """A removal's sample is ``element_text`` cut to ``SAMPLE_CHARS``, however long the text
+    and wherever its whitespace runs fall."""
+    from cleaner.actions import SAMPLE_CHARS, element_text, sample_text
+
+    words = " ".join(f"w{i}" for i in range(400))
+    for body in (
+        "",
+        "   ",
+        "short",
+        words,
+        " " * 900 + words,
+        "\n\t ".join(words.split()),
+        "x" * 2000,
+        ("ab " * 266) + "\xa0\xa0" + words,
+    ):
+        doc = _doc(f"<div><p>{body}</p><span> {body[:50]} </span></div>")
+        el = doc.find(".//div")
+        assert sample_text(el) == element_text(el)[:SAMPLE_CHARS]
