@@ -3,10 +3,11 @@
 ``remove_text`` looks up every short block of a page, and almost none matches: exact texts
 are one dictionary lookup, and regexes hide behind pre-filters that are necessary conditions
 only (a text that passes is checked against every regex, one that fails cannot match any).
-Patterns anchored at the start share one combined ``match``; a pattern that can start with
-anything (``^.{0,160}\\b(…)``) would make that ``match`` try it at every position, so when
-every match of it must contain one of a few literal strings (found from its parse tree), it
-waits behind a search for those literals instead.
+Patterns anchored at the start are grouped by the characters a match can start with (found
+from their parse trees), so a text meets only the combined ``match`` of its first character's
+group. A pattern that can start with anything (``^.{0,160}\\b(…)``) would make a ``match``
+try it at every position, so when every match of it must contain one of a few literal
+strings, it waits behind a test for those instead.
 """
 
 from __future__ import annotations
