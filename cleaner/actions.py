@@ -143,6 +143,14 @@ def remove(root: etree._Element, sel: Selector, rec: Recorder, rule_id: str) -> 
     """Remove every element the selector matches (except protected ones)."""
     found = [e for e in sel.select(root) if e not in rec.protected and e is not root]
     found = [e for e in _top_most(found) if e.getparent() is not None]
+    return remove_outermost(found, sel, rec, rule_id)
+
+
+def remove_outermost(
+    found: list[etree._Element], sel: Selector, rec: Recorder, rule_id: str
+) -> int:
+    """``remove``'s edit once its matches are known: unprotected, none inside another, all
+    still in the page (the guard may keep some)."""
     if rec.guard is not None:
         found = [e for e in found if not rec.guard(e)]
     texts = [sample_text(e) or f"<{e.tag}>" for e in found]

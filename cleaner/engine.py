@@ -23,9 +23,8 @@ from .actions import (
     _top_most,
     drop,
     element_text,
-    is_inside,
     norm_text,
-    remove,
+    remove_outermost,
     remove_text,
     strip_attrs,
     unwrap,
@@ -125,21 +124,21 @@ def apply_rule(doc: etree._Element, rule: SiteRule, rec: Recorder) -> None:
 def _remove_found(
     doc: etree._Element, sel: Selector, found: list[etree._Element], rec: Recorder, rule_id: str
 ) -> None:
-    """``actions.remove`` for matches found beforehand: skip those already gone."""
-    still = [e for e in found if is_inside(e, doc)]
-    remove(doc, _Found(sel, still), rec, rule_id)  # type: ignore[arg-type]
-
-
-class _Found:
-    """A selector whose matches are already known (quacks like ``Selector``)."""
-
-    def __init__(self, sel: Selector, found: list[etree._Element]) -> None:
-        """Wrap ``sel`` with its precomputed matches."""
-        self.kind, self.expr, self.reason, self._found = sel.kind, sel.expr, sel.reason, found
-
-    def select(self, root: etree._Element) -> list[etree._Element]:
-        """The precomputed matches."""
-        return self._found
+    """``actions.remove`` for matches found beforehand, skipping those already gone: one walk
+    up from each match tells both whether it is still in the page and whether another match
+    holds it."""
+    protected = rec.protected
+    candidates = {e for e in found if e not in protected and e is not doc}
+    outermost = []
+    for e in found:
+        if e not in candidates:
+            continue
+        node = e.getparent()
+        while node is not None and node is not doc and node not in candidates:
+            node = node.getparent()
+        if node is doc:
+            outermost.append(e)
+    remove_outermost(outermost, sel, rec, rule_id)
 
 
 def protect_kept(
