@@ -9,8 +9,6 @@ reader's "what was removed" page can show it. Elements a rule asked to ``keep``
 from __future__ import annotations
 
 import fnmatch
-import functools
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -18,17 +16,7 @@ from typing import NamedTuple
 from lxml import etree
 
 from .selectors import Selector, TextMatcher
-
-try:  # Python 3.11+
-    import re._parser as sre_parse
-    from re._constants import AT, AT_BEGINNING, AT_BEGINNING_STRING
-except ImportError:  # pragma: no cover - Python 3.10
-    import sre_parse  # type: ignore[no-redef,unused-ignore]
-    from sre_constants import (  # type: ignore[no-redef,unused-ignore]
-        AT,
-        AT_BEGINNING,
-        AT_BEGINNING_STRING,
-    )
+from .textfind import finder
 
 MAX_MATCH_TEXT = 400  # remove_text only considers short blocks: labels, not articles
 SAMPLE_CHARS = 200
@@ -52,6 +40,17 @@ def norm_text(text: str) -> str:
 def element_text(el: etree._Element) -> str:
     """The normalised text content of an element."""
     return norm_text(etree.tostring(el, method="text", encoding="unicode", with_tail=False))
+
+
+def sample_text(el: etree._Element) -> str:
+    """``element_text(el)`` as far as a removal record keeps it (``SAMPLE_CHARS``): a long
+    text is normalised from a prefix only (that of the raw text is a prefix of the whole's)."""
+    raw = etree.tostring(el, method="text", encoding="unicode", with_tail=False)
+    if len(raw) > 4 * SAMPLE_CHARS:
+        head = norm_text(raw[: 4 * SAMPLE_CHARS])
+        if len(head) >= SAMPLE_CHARS:
+            return head[:SAMPLE_CHARS]
+    return norm_text(raw)[:SAMPLE_CHARS]
 
 
 @dataclass
@@ -144,9 +143,17 @@ def remove(root: etree._Element, sel: Selector, rec: Recorder, rule_id: str) -> 
     """Remove every element the selector matches (except protected ones)."""
     found = [e for e in sel.select(root) if e not in rec.protected and e is not root]
     found = [e for e in _top_most(found) if e.getparent() is not None]
+    return remove_outermost(found, sel, rec, rule_id)
+
+
+def remove_outermost(
+    found: list[etree._Element], sel: Selector, rec: Recorder, rule_id: str
+) -> int:
+    """``remove``'s edit once its matches are known: unprotected, none inside another, all
+    still in the page (the guard may keep some)."""
     if rec.guard is not None:
         found = [e for e in found if not rec.guard(e)]
-    texts = [element_text(e) or f"<{e.tag}>" for e in found]
+    texts = [sample_text(e) or f"<{e.tag}>" for e in found]
     for e in found:
         drop(e)
     rec.add(rule_id, f"{sel.kind}:{sel.expr}" if sel.kind != "css" else sel.expr, sel.reason, texts)
@@ -163,31 +170,40 @@ def _short_texts(root: etree._Element) -> list[tuple[etree._Element, str]]:
     normalises: its text and its descendants' text and tails, not comments' own text)."""
     if next(root.iter(etree.Comment, etree.ProcessingInstruction, etree.Entity), None) is not None:
         return _short_texts_any(root)
-    # One walk (``iterwalk`` skips comments, hence the check above): each element's parts
-    # are collected until its text is known to be too long.
+    # Children before parents (the reverse of document order), each element's raw text from
+    # its children's (every child is an element here: no comments, hence the check above).
     limit = MAX_MATCH_TEXT * 4
-    order: list[etree._Element] = []
+    out: list[tuple[etree._Element, str]] = []
     raw: dict[etree._Element, str] = {}
-    stack: list[tuple[list[str], list[int]]] = []
-    for event, el in etree.iterwalk(root, events=("start", "end")):
-        if event == "start":
-            order.append(el)
-            text = el.text or ""
-            stack.append(([text], [len(text)]))
+    raw_get = raw.get
+    for el in reversed(list(root.iter(etree.Element))):
+        text = el.text or ""
+        if not len(el):
+            if len(text) <= limit:
+                raw[el] = text
+                out.append((el, text))
             continue
-        parts, size = stack.pop()
-        n = size[0]
+        parts = [text]
+        n = len(text)
+        for child in el:
+            value = raw_get(child)
+            if value is None:  # too long already
+                n = limit + 1
+                break
+            tail = child.tail
+            parts.append(value)
+            n += len(value)
+            if tail:
+                parts.append(tail)
+                n += len(tail)
+            if n > limit:
+                break
         if n <= limit:
             raw[el] = value = "".join(parts)
-        if stack:
-            tail = el.tail or ""
-            up_parts, up_size = stack[-1]
-            up_size[0] += n + len(tail)
-            if up_size[0] <= limit:
-                up_parts.append(value)
-                up_parts.append(tail)
-    # Children before parents: the reverse of document order.
-    return [(el, raw[el]) for el in reversed(order) if el in raw and el is not root]
+            out.append((el, value))
+    if out and out[-1][0] is root:  # the root comes last
+        out.pop()
+    return out
 
 
 def _short_texts_any(root: etree._Element) -> list[tuple[etree._Element, str]]:
@@ -220,81 +236,13 @@ def _short_texts_any(root: etree._Element) -> list[tuple[etree._Element, str]]:
     return [(el, value) for el, value in out if el is not root]
 
 
-def _scoped(rx: re.Pattern[str]) -> str:
-    """A pattern whose leading global flags, like ``(?i)``, become a scoped group."""
-    m = re.match(r"\(\?([aiLmsux]+)\)", rx.pattern)
-    return f"(?{m.group(1)}:{rx.pattern[m.end() :]})" if m else rx.pattern
-
-
-def _anchored(rx: re.Pattern[str]) -> bool:
-    """True when a regex can only match at the start of the text (``^…`` or ``\\A…``)."""
-    if rx.flags & re.MULTILINE:
-        return False
-    try:
-        parsed = sre_parse.parse(rx.pattern)
-    except re.error:  # pragma: no cover - it compiled once already
-        return False
-    return (
-        len(parsed) > 0
-        and parsed[0][0] is AT
-        and parsed[0][1]
-        in (
-            AT_BEGINNING,
-            AT_BEGINNING_STRING,
-        )
-    )
-
-
-def _combine(regexes: list[TextMatcher]) -> re.Pattern[str] | None:
-    """One pattern matching where any of ``regexes`` does (None: cannot be embedded)."""
-    try:
-        return re.compile("|".join(f"(?:{_scoped(m.regex)})" for m in regexes if m.regex))
-    except re.error:
-        return None
-
-
-@functools.lru_cache(maxsize=64)
-def _finder(matchers: tuple[TextMatcher, ...]) -> Callable[[str], TextMatcher | None]:
-    """A fast first-match lookup: exact texts by dictionary, regexes behind one combined
-    pre-filter (most blocks match nothing, so most calls cost one dict and one search).
-    Patterns anchored at the start are pre-filtered with one ``match`` (a ``search`` would
-    try each of them at every position of the text)."""
-    exact: dict[str, TextMatcher] = {}
-    regexes = [m for m in matchers if m.regex is not None]
-    for m in matchers:
-        if m.regex is None:
-            exact.setdefault(m.expr.casefold(), m)
-    anchored = [m for m in regexes if m.regex is not None and _anchored(m.regex)]
-    floating = [m for m in regexes if m not in anchored]
-    at_start = _combine(anchored) if anchored else None
-    anywhere = _combine(floating) if floating else None
-    unfiltered = (anchored and at_start is None) or (floating and anywhere is None)
-    order = {m: i for i, m in enumerate(matchers)}
-
-    def find(text: str) -> TextMatcher | None:
-        """The first matcher (in rule order) that matches ``text``."""
-        hits = []
-        hit = exact.get(text.casefold())
-        if hit is not None:
-            hits.append(hit)
-        if regexes and (
-            unfiltered
-            or (at_start is not None and at_start.match(text))
-            or (anywhere is not None and anywhere.search(text))
-        ):
-            hits.extend(m for m in regexes if m.matches(text))
-        return min(hits, key=order.__getitem__) if hits else None
-
-    return find
-
-
 def remove_text(
     root: etree._Element, matchers: tuple[TextMatcher, ...], rec: Recorder, rule_id: str
 ) -> int:
     """Remove the smallest elements (and bare text runs) whose whole text a matcher matches."""
     if not matchers:
         return 0
-    find = _finder(matchers)
+    find = finder(matchers)
     # The match of each raw text (wrappers repeat their child's text), then of each
     # normalised one.
     by_raw: dict[str, TextMatcher | None] = {}
@@ -302,11 +250,13 @@ def remove_text(
     matched: dict[etree._Element, TextMatcher] = {}
     has_matched_desc: set[etree._Element] = set()
     for el, value in _short_texts(root):
-        if el in has_matched_desc:
+        if has_matched_desc and el in has_matched_desc:
             parent = el.getparent()
             if parent is not None:
                 has_matched_desc.add(parent)
             continue
+        # Normalising ignores the ends: a wrapper's text is its child's with more space.
+        value = value.strip()
         if value in by_raw:
             m = by_raw[value]
         else:
@@ -334,9 +284,11 @@ def remove_text(
         count += 1
     # A standalone run sits in (text) or after (tail) a block element: only those are visited.
     for el in root.iter(*BLOCK_TAGS):
-        for attr in ("text", "tail"):
-            value = getattr(el, attr)
-            if not value or len(value) > MAX_MATCH_TEXT or not value.strip():
+        text, tail = el.text, el.tail
+        if not text and not tail:
+            continue
+        for attr, value in (("text", text), ("tail", tail)):
+            if not value or len(value) > MAX_MATCH_TEXT or value.isspace():
                 continue
             if not _standalone_run(el, attr, root):
                 continue

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 
@@ -15,6 +16,7 @@ _BYLINE_XPATH = etree.XPath(
     "re:test(concat(@class, ' ', @id), 'byline|author|dateline|writtenby|p-author', 'i')]",
     namespaces={"re": "http://exslt.org/regular-expressions"},
 )
+_NAMED = etree.XPath(".//*[contains(@itemprop, 'name')]")
 _BYLINE_RE = re.compile("byline|author|dateline|writtenby|p-author", re.IGNORECASE)
 _UNLIKELY_RE = re.compile(
     r"-ad-|ai2html|banner|breadcrumbs|combx|comment|community|cover-wrap|disqus|extra|footer|"
@@ -78,9 +80,15 @@ def _byline_elements(doc: etree._Element) -> Iterator[etree._Element]:
         if (
             get("rel") == "author"
             or "author" in (get("itemprop") or "")
-            or _byline_name(f"{get('class') or ''} {get('id') or ''}")
+            or _byline_names(get("class"), get("id"))
         ):
             yield el
+
+
+@functools.lru_cache(maxsize=4096)
+def _byline_names(cls: str | None, ident: str | None) -> bool:
+    """Whether a class and id pair names a byline (cached: pages repeat the names)."""
+    return _byline_name(f"{cls or ''} {ident or ''}")
 
 
 def _byline_name(names: str) -> bool:
@@ -110,5 +118,5 @@ def dom_byline(doc: etree._Element) -> str | None:
             fallback = el
     if fallback is None:
         return None
-    named = fallback.xpath(".//*[contains(@itemprop, 'name')]")
+    named = _NAMED(fallback)
     return str((named[0] if named else fallback).text_content()).strip() or None

@@ -9,11 +9,12 @@ change which root is chosen.
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from lxml import etree
 
-from .actions import Recorder, drop, element_text, is_inside
+from .actions import Recorder, drop, element_text, is_inside, sample_text
 from .generic import RULE_ID
 from .measure import (
     INLINE_TAGS,
@@ -63,7 +64,8 @@ def prune_lead(
     """Remove the title, byline and dateline lines before the root's first paragraph."""
     removed: list[str] = []
     skip: set[etree._Element] = set()
-    for i, el in enumerate(list(root.iter())):
+    # Only the first elements can be the lead (taken before any is dropped).
+    for i, el in enumerate(list(itertools.islice(root.iter(), LEAD_LIMIT + 2))):
         if not isinstance(el.tag, str) or el is root:
             continue
         if (el.tag == "p" and prose_len(el)) or i > LEAD_LIMIT:
@@ -75,7 +77,7 @@ def prune_lead(
             continue
         why = _lead_meta_reason(el, stats, byline, title)
         if why:
-            removed.append(element_text(el))
+            removed.append(sample_text(el))
             skip.add(el)
             drop(el)
     rec.add(RULE_ID, "title, byline or date line", "shown in the document header", removed)
@@ -181,15 +183,34 @@ def find_trailers(body: etree._Element, paras: list[tuple[etree._Element, int]])
     themselves) and cut after the article root is chosen (``cut_trailers``), so that the
     cut does not change which root is chosen.
     """
-    # Prose counts where paragraphs run together (two or more under one parent): an author
-    # bio or a teaser's summary after the end is a lone paragraph.
-    markers: list[tuple[etree._Element, int]] = []
+    # The article's main run: the parent whose paragraphs hold the most prose. Prose counts
+    # where paragraphs run together (two or more under one parent): an author bio or a
+    # teaser's summary after the end is a lone paragraph.
+    per_parent: dict[etree._Element | None, int] = {}
+    for p, n in paras:
+        parent = p.getparent()
+        per_parent[parent] = per_parent.get(parent, 0) + n
+    if not per_parent:
+        return []
+    main = max(per_parent, key=lambda k: per_parent[k])
+    total = per_parent[main]
+    if total < 400:
+        return []
+    running = [0]
+    for p, n in paras:
+        running.append(running[-1] + (n if p.getparent() is main else 0))
+    # A heading counts only after this many paragraphs of prose (the tests below are pure,
+    # so headings before it are not looked at).
+    start = next(i for i, r in enumerate(running) if r >= total * TRAILER_AFTER)
+    markers: list[Trailer] = []
     prose = {p for p, _ in paras}
     seen = 0
     for el in body.iter(*MARKER_TAGS):
         tag = el.tag
         if el in prose:
             seen += 1
+            continue
+        if seen < start:
             continue
         if tag in HEADING_TAGS:
             text = element_text(el)
@@ -204,24 +225,8 @@ def find_trailers(body: etree._Element, paras: list[tuple[etree._Element, int]])
                 continue
             if _article_goes_on(el if tag not in INLINE_TAGS else el.getparent()):
                 continue
-            markers.append((el, seen))
-    if not markers:
-        return []
-    # The article's main run: the parent whose paragraphs hold the most prose.
-    per_parent: dict[etree._Element | None, int] = {}
-    for p, n in paras:
-        parent = p.getparent()
-        per_parent[parent] = per_parent.get(parent, 0) + n
-    if not per_parent:
-        return []
-    main = max(per_parent, key=lambda k: per_parent[k])
-    total = per_parent[main]
-    running = [0]
-    for p, n in paras:
-        running.append(running[-1] + (n if p.getparent() is main else 0))
-    if total < 400:
-        return []
-    return [(m, running[i]) for m, i in markers if running[i] >= total * TRAILER_AFTER]
+            markers.append((el, running[seen]))
+    return markers
 
 
 def cut_trailers(root: etree._Element, trailers: list[Trailer], rec: Recorder) -> None:
@@ -275,11 +280,11 @@ def _cut_after(
             break
         for sib in list(node.itersiblings()):
             if isinstance(sib.tag, str) and sib not in rec.protected:
-                removed.append(element_text(sib) or f"<{sib.tag}>")
+                removed.append(sample_text(sib) or f"<{sib.tag}>")
                 drop(sib)
         if parent in rec.protected or prose_len_under(parent) > before * 0.5:
             break
         node = parent
     if marker not in rec.protected:
-        removed.append(element_text(marker))
+        removed.append(sample_text(marker))
         drop(marker)

@@ -9,9 +9,9 @@ allow-list sanitiser → text and the reading document.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from html import escape
 from urllib.parse import urljoin
 
 from lxml import etree
@@ -23,15 +23,15 @@ from .actions import (
     _top_most,
     drop,
     element_text,
-    is_inside,
-    remove,
+    norm_text,
+    remove_outermost,
     remove_text,
     strip_attrs,
     unwrap,
 )
 from .fastcss import matcher_for
 from .metadata import extract
-from .parse import decode, parse_fragment, parse_text
+from .parse import decode, inner_html, parse_fragment, parse_text
 from .render import GENERATOR, render_result
 from .ruleset import RuleSet, rules_digest
 from .sanitize import (
@@ -124,21 +124,21 @@ def apply_rule(doc: etree._Element, rule: SiteRule, rec: Recorder) -> None:
 def _remove_found(
     doc: etree._Element, sel: Selector, found: list[etree._Element], rec: Recorder, rule_id: str
 ) -> None:
-    """``actions.remove`` for matches found beforehand: skip those already gone."""
-    still = [e for e in found if is_inside(e, doc)]
-    remove(doc, _Found(sel, still), rec, rule_id)  # type: ignore[arg-type]
-
-
-class _Found:
-    """A selector whose matches are already known (quacks like ``Selector``)."""
-
-    def __init__(self, sel: Selector, found: list[etree._Element]) -> None:
-        """Wrap ``sel`` with its precomputed matches."""
-        self.kind, self.expr, self.reason, self._found = sel.kind, sel.expr, sel.reason, found
-
-    def select(self, root: etree._Element) -> list[etree._Element]:
-        """The precomputed matches."""
-        return self._found
+    """``actions.remove`` for matches found beforehand, skipping those already gone: one walk
+    up from each match tells both whether it is still in the page and whether another match
+    holds it."""
+    protected = rec.protected
+    candidates = {e for e in found if e not in protected and e is not doc}
+    outermost = []
+    for e in found:
+        if e not in candidates:
+            continue
+        node = e.getparent()
+        while node is not None and node is not doc and node not in candidates:
+            node = node.getparent()
+        if node is doc:
+            outermost.append(e)
+    remove_outermost(outermost, sel, rec, rule_id)
 
 
 def protect_kept(
@@ -198,8 +198,9 @@ def _holds_the_article(
     holding the page's main run of paragraphs (teaser lists can outweigh a short article in
     raw text, never in paragraphs sharing one parent). A reader-comment section is never
     guarded."""
-    page = len(element_text(body))
-    limit = max(1000, int(page * 0.3))
+    # The page's text as it is now; normalised (for its length) only if a candidate is long.
+    page = etree.tostring(body, method="text", encoding="unicode", with_tail=False)
+    limits: list[int] = []
     cluster = measure.main_run(paras, 300)
 
     def guard(el: etree._Element) -> bool:
@@ -212,7 +213,11 @@ def _holds_the_article(
                 return True
             node = node.getparent()
         n = len(element_text(el))
-        return n > limit and measure.link_density(el, n) < 0.5
+        if n <= 1000:  # the least limit
+            return False
+        if not limits:
+            limits.append(max(1000, int(len(norm_text(page)) * 0.3)))
+        return n > limits[0] and measure.link_density(el, n) < 0.5
 
     return guard
 
@@ -330,11 +335,21 @@ def _choose_root(
     return None, ""
 
 
-def _inner_html(root: etree._Element) -> str:
-    """Serialise an element's children (not the element itself)."""
-    parts = [escape(root.text or "", quote=False)]
-    parts.extend(etree.tostring(c, encoding="unicode", method="html", with_tail=True) for c in root)
-    return "".join(parts)
+# XPath's whitespace, which ``normalize-space`` collapses.
+_XML_SPACE = re.compile("[ \t\r\n]+")
+
+
+def _next_links(doc: etree._Element) -> list[etree._Element]:
+    """``//link[@href][contains(concat(' ', normalize-space(@rel), ' '), ' next ')]``, by a
+    walk over the ``<link>`` elements (libxml2's ``//`` visits every node)."""
+    out = []
+    for el in doc.iter("link"):
+        rel = el.get("rel")
+        if rel is None or el.get("href") is None:
+            continue
+        if " next " in f" {' '.join(t for t in _XML_SPACE.split(rel) if t)} ":
+            out.append(el)
+    return out
 
 
 def _next_page(doc: etree._Element, site: SiteRule | None, base: str | None) -> str | None:
@@ -342,9 +357,7 @@ def _next_page(doc: etree._Element, site: SiteRule | None, base: str | None) -> 
     if site is not None and site.next_page is not None:
         candidates = site.next_page.select(doc)
     else:
-        candidates = doc.xpath(
-            "//link[@href][contains(concat(' ', normalize-space(@rel), ' '), ' next ')]"
-        )
+        candidates = _next_links(doc)
     for el in candidates:
         href = el.get("href")
         try:
@@ -423,7 +436,7 @@ def clean(
         edges.prune_lead(root, rec, stats, md.title, md.byline)
     resolve_links(root, base)
     images = url_policy(root, rec, remote_images)
-    content_html = sanitize_fragment(_inner_html(root), remote_images=remote_images).strip()
+    content_html = sanitize_fragment(inner_html(root), remote_images=remote_images).strip()
     fragment = parse_fragment(content_html or "<p></p>")
     if own:
         cap = doc.find(".//figure[@class='cleaner-lead']/figcaption")

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import cssselect
 from cssselect import HTMLTranslator
-from cssselect.parser import Attrib, Class, Element, Hash
+from cssselect.parser import Attrib, Class, CombinedSelector, Element, Hash
 from lxml import etree
 
 from .selectors import Selector
@@ -34,6 +34,8 @@ class Compound:
     index: int
     tag: str | None
     conds: tuple[Cond, ...]
+    # For ``parent > child`` (both simple, the child with a tag): what the parent must match.
+    parent: Compound | None = None
 
 
 def _value(token: object) -> str:
@@ -65,6 +67,18 @@ def _compound(tree: object, index: int) -> Compound | None:
         return None
     tag = node.element.lower() if node.element and node.element != "*" else None
     return Compound(index, tag, tuple(reversed(conds)))
+
+
+def _child_compound(tree: object, index: int) -> Compound | None:
+    """Translate ``parent > child`` of two simple selectors, the child naming its tag; None
+    for anything else."""
+    if not isinstance(tree, CombinedSelector) or tree.combinator != ">":
+        return None
+    child = _compound(tree.subselector, index)
+    parent = _compound(tree.selector, index)
+    if child is None or parent is None or child.tag is None:
+        return None
+    return Compound(index, child.tag, child.conds, parent)
 
 
 def _test(get: Callable[[str], str | None], cond: Cond) -> bool:
@@ -146,6 +160,7 @@ class Matcher:
         self.by_attr: dict[str, list[Compound]] = {}
         self.needles: dict[str, list[str]] = {}
         self.always: set[str] = set()
+        self.child_of: dict[str, list[Compound]] = {}
         for i, sel in enumerate(self.selectors):
             parts = self._parse(sel, i)
             if parts is None:
@@ -181,9 +196,42 @@ class Matcher:
         self.class_by_token = "class" not in self.always and not any(
             ch.isspace() for n in _minimal(self.needles.get("class", ())) for ch in n
         )
-        self._tokens: dict[str, tuple[tuple[Compound, ...], bool]] = {}
+        # Each compound of the class group under a needle its value holds (the value occurs
+        # in a class only if that needle does): a token makes only those candidates.
+        self._class_by_needle: dict[str, list[Compound]] = {}
+        if self.class_by_token:
+            mins = _minimal(self.needles.get("class", ()))
+            for c in self.by_attr.get("class", ()):
+                needle = next(n for n in mins if n in c.conds[0][2])
+                self._class_by_needle.setdefault(needle, []).append(c)
+        self._tokens: dict[str, tuple[tuple[Compound, ...], tuple[Compound, ...]]] = {}
         # Per tag: the compounds that need no attribute lookup to become candidates.
         self._base: dict[str, list[Compound]] = {}
+        # Across pages: the selectors a (tag, class, id) key matches, and the candidates
+        # of an attribute value.
+        self._memo: dict[tuple[str, str | None, str | None], tuple[int, ...]] = {}
+        self._seen: dict[tuple[str, str], list[Compound]] = {}
+        # When no compound reached through a tag or class tests the id, and none reached
+        # through the id tests the class, a (tag, class, id) verdict is the (tag, class)
+        # one plus the id's own: ids are often unique, so each is looked at alone.
+        self._separable = not any(
+            cond[0] == "id"
+            for c in (
+                *self.by_attr.get("*", ()),
+                *(c for cs in self.by_tag.values() for c in cs),
+                *(c for (n, _), cs in self.by_token.items() if n == "class" for c in cs),
+                *self.by_attr.get("class", ()),
+            )
+            for cond in c.conds
+        ) and not any(
+            cond[0] == "class"
+            for c in (
+                *(c for (n, _), cs in self.by_token.items() if n == "id" for c in cs),
+                *self.by_attr.get("id", ()),
+            )
+            for cond in c.conds
+        )
+        self._id_hits: dict[str, frozenset[int]] = {}
 
     @staticmethod
     def _parse(
@@ -200,7 +248,10 @@ class Matcher:
             return None
         out, rest = [], []
         for p in parsed:
-            c = None if p.pseudo_element else _compound(p.parsed_tree, index)
+            c = None
+            if not p.pseudo_element:
+                tree = p.parsed_tree
+                c = _compound(tree, index) or _child_compound(tree, index)
             if c is None:
                 rest.append(p)
             else:
@@ -215,7 +266,11 @@ class Matcher:
         )
 
     def _index(self, c: Compound) -> None:
-        """File a compound under its tag, a required class/id token, or an attribute."""
+        """File a compound under its tag, a required class/id token, or an attribute (a
+        ``parent > child`` one under its tag apart: memoised verdicts cannot hold it)."""
+        if c.parent is not None and c.tag is not None:
+            self.child_of.setdefault(c.tag, []).append(c)
+            return
         if c.tag is not None:
             self.by_tag.setdefault(c.tag, []).append(c)
             return
@@ -234,12 +289,20 @@ class Matcher:
         else:
             self.needles.setdefault(name, []).append(value)
 
+    def _needle_cands(self, token: str) -> tuple[Compound, ...]:
+        """The class group's compounds whose needle one class token holds."""
+        prefilter = self.prefilter.get("class")
+        if prefilter is None or not prefilter.search(token):
+            return ()
+        return tuple(
+            c for needle, cs in self._class_by_needle.items() if needle in token for c in cs
+        )
+
     def _value_cands(self, name: str, value: str) -> list[Compound]:
         """The compounds one attribute makes candidates: those indexed by its class or id
         tokens, and its attribute group when the value passes the group's pre-filter."""
         out: list[Compound] = []
         if name == "class" and self.class_by_token:
-            passes = False
             tokens = self._tokens
             if len(tokens) > _MEMO_LIMIT:
                 tokens.clear()
@@ -248,12 +311,10 @@ class Matcher:
                 if info is None:
                     info = tokens[tok] = (
                         tuple(self.by_token.get(("class", tok), ())),
-                        "class" in self.prefilter and bool(self.prefilter["class"].search(tok)),
+                        self._needle_cands(tok),
                     )
                 out.extend(info[0])
-                passes = passes or info[1]
-            if passes:
-                out.extend(self.by_attr["class"])
+                out.extend(info[1])
             return out
         if value:
             if name == "class":
@@ -325,47 +386,109 @@ class Matcher:
                 hit.add(c.index)
         return tuple(sorted(hit))
 
+    def _match_key(
+        self,
+        key: tuple[str, str | None, str | None],
+        seen: dict[tuple[str, str], list[Compound]],
+    ) -> tuple[int, ...]:
+        """``_match_class_id``, from the memoised (tag, class) verdict and the id's own when
+        the two are separable."""
+        tag, cls, ident = key
+        if ident is None or not self._separable:
+            return self._match_class_id(key, seen)
+        base_key = (tag, cls, None)
+        base = self._memo.get(base_key)
+        if base is None:
+            base = self._memo[base_key] = self._match_class_id(base_key, seen)
+        own = self._id_hits.get(ident)
+        if own is None:
+            cands = seen.get(("id", ident))
+            if cands is None:
+                cands = seen[("id", ident)] = self._value_cands("id", ident)
+            get = {"id": ident}.get
+            own = self._id_hits[ident] = frozenset(
+                c.index
+                for c in cands
+                if c.tag is None and all(_test(get, cond) for cond in c.conds)
+            )
+        return tuple(sorted(own.union(base))) if own else base
+
     def select_all(self, root: etree._Element) -> list[list[etree._Element]]:
         """For each selector, the elements under ``root`` (inclusive) it matches."""
         found: list[list[etree._Element]] = [[] for _ in self.selectors]
-        position: dict[etree._Element, int] = {}
         # What an element matches depends only on its tag and the attributes the selectors
-        # name; most elements have at most a class and an id among those, and pages repeat
-        # them (menu items, cards), so each such combination is tested once.
+        # name; most elements have at most a class and an id among those, and pages (and
+        # sites) repeat them, so each such combination is tested once (memos kept across
+        # pages, emptied when they grow past ``_MEMO_LIMIT``).
         rare = self.rare_names
-        if len(self._base) > _MEMO_LIMIT:
+        if len(self._memo) > _MEMO_LIMIT or len(self._seen) > _MEMO_LIMIT:
+            self._memo.clear()
+            self._seen.clear()
             self._base.clear()
-        by_tag: dict[str, tuple[int, ...]] = {}
-        memo: dict[tuple[str, str | None, str | None], tuple[int, ...]] = {}
-        seen: dict[tuple[str, str], list[Compound]] = {}
-        partial = bool(self.partial)
-        for n, el in enumerate(root.iter()):
+            self._id_hits.clear()
+        memo, seen = self._memo, self._seen
+        memo_get = memo.get
+        child_of = self.child_of
+        for el in root.iter():
             tag = el.tag
-            if not isinstance(tag, str):
+            if tag.__class__ is not str:
                 continue
-            if partial:
-                position[el] = n
             names = el.keys()
             if not names:
-                hits = by_tag.get(tag)
+                key = (tag, None, None)
+                hits = memo_get(key)
                 if hits is None:
-                    hits = by_tag[tag] = self._match(el, tag, names, seen)
+                    hits = memo[key] = self._match(el, tag, names, seen)
             elif rare.isdisjoint(names):
                 key = (tag, el.get("class"), el.get("id"))
-                hits = memo.get(key)
+                hits = memo_get(key)
                 if hits is None:
-                    hits = memo[key] = self._match_class_id(key, seen)
+                    hits = memo[key] = self._match_key(key, seen)
             else:
                 hits = self._match(el, tag, names, seen)
+            if child_of and tag in child_of and el is not root:
+                more = [c.index for c in child_of[tag] if c.index not in hits and _is_child(el, c)]
+                if more:
+                    hits = tuple(sorted({*hits, *more}))
             for i in hits:
                 found[i].append(el)
         for i in self.fallback:
             found[i] = self.selectors[i].select(root)
-        for i, xpath in self.partial.items():
-            extra = [e for e in xpath(root) if isinstance(e, etree._Element) and e in position]
-            merged = set(found[i]).union(extra)
-            found[i] = sorted(merged, key=position.__getitem__)
+        if self.partial:
+            self._merge_partial(root, found)
         return found
+
+    def _merge_partial(self, root: etree._Element, found: list[list[etree._Element]]) -> None:
+        """Add the matches of the selectors' non-simple parts (their own XPath), keeping
+        document order."""
+        for i, xpath in self.partial.items():
+            extra = [e for e in xpath(root) if isinstance(e, etree._Element)]
+            have = set(found[i])
+            new = [e for e in extra if e not in have and isinstance(e.tag, str)]
+            if new:
+                found[i] = sorted([*found[i], *new], key=_path_key)
+
+
+def _is_child(el: etree._Element, c: Compound) -> bool:
+    """True when ``el`` matches a ``parent > child`` compound (its tag already does)."""
+    parent, want = el.getparent(), c.parent
+    if parent is None or want is None or not all(_test(el.get, cond) for cond in c.conds):
+        return False
+    return (want.tag is None or parent.tag == want.tag) and all(
+        _test(parent.get, cond) for cond in want.conds
+    )
+
+
+def _path_key(el: etree._Element) -> tuple[int, ...]:
+    """An element's position path from its root: sorting by it puts elements in document
+    order."""
+    path: list[int] = []
+    parent = el.getparent()
+    while parent is not None:
+        path.append(parent.index(el))
+        el, parent = parent, parent.getparent()
+    path.reverse()
+    return tuple(path)
 
 
 @functools.lru_cache(maxsize=256)

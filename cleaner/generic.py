@@ -9,19 +9,21 @@ blocks whose class/id says boilerplate, forms and empty wrappers.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from lxml import etree
 
-from .actions import Recorder, drop, element_text
+from .actions import Recorder, drop, element_text, sample_text
 from .measure import (
     INLINE_TAGS,
     KEEP_TAGS,
     UNLIKELY_TAGS,
     Stats,
+    _names_comments,
+    _names_weight,
     class_weight,
     commas_in,
-    is_comments,
     main_run,
     prose_paragraphs,
 )
@@ -31,29 +33,33 @@ RULE_ID = "builtin:generic"
 PARA_TAGS = {"p", "pre", "td", "blockquote", "li", "h2", "h3", "dd"}
 
 
+# Readability's base scores of candidate containers by tag.
+_TAG_SCORES = {
+    "div": 5,
+    "article": 10,
+    "main": 5,
+    "section": 3,
+    "pre": 3,
+    "td": 3,
+    "blockquote": 3,
+    "form": -3,
+    "ol": -3,
+    "ul": -3,
+    "li": -3,
+    "dl": -3,
+    "th": -5,
+    "h1": -5,
+    "h2": -5,
+    "h3": -5,
+    "address": -3,
+}
+# Children that make a <div> a container rather than a paragraph.
+_BLOCK_CHILDREN = frozenset(("p", "div", "table", "ul", "section", "article"))
+
+
 def _initial_score(el: etree._Element) -> float:
     """Base score of a candidate container by its tag and class/id."""
-    tag = el.tag
-    base = {
-        "div": 5,
-        "article": 10,
-        "main": 5,
-        "section": 3,
-        "pre": 3,
-        "td": 3,
-        "blockquote": 3,
-        "form": -3,
-        "ol": -3,
-        "ul": -3,
-        "li": -3,
-        "dl": -3,
-        "th": -5,
-        "h1": -5,
-        "h2": -5,
-        "h3": -5,
-        "address": -3,
-    }.get(str(tag), 0)
-    return base + class_weight(el)
+    return _TAG_SCORES.get(str(el.tag), 0) + class_weight(el)
 
 
 def find_content(root: etree._Element, stats: Stats | None = None) -> etree._Element | None:
@@ -70,10 +76,7 @@ def find_content(root: etree._Element, stats: Stats | None = None) -> etree._Ele
     scores: dict[etree._Element, float] = {}
     inside = _inside_unlikely_set(root, stats)
     for el in root.iter(*PARA_TAGS, "div"):
-        if el.tag == "div" and any(
-            isinstance(c.tag, str) and c.tag in ("p", "div", "table", "ul", "section", "article")
-            for c in el
-        ):
+        if el.tag == "div" and any(c.tag in _BLOCK_CHILDREN for c in el):
             own = (el.text or "") + "".join(c.tail or "" for c in el)
             if len(own.strip()) < 25:
                 continue
@@ -111,14 +114,16 @@ def find_content(root: etree._Element, stats: Stats | None = None) -> etree._Ele
     return chosen
 
 
+_ITEMPROP = etree.XPath(".//*[@itemprop]")
+
+
 def _article_body(root: etree._Element, stats: Stats) -> etree._Element | None:
     """The one element the page marks as the article body (schema.org ``articleBody``
     microdata) when it holds real prose, else None."""
-    found = [
-        e
-        for e in root.xpath(".//*[@itemprop]")
-        if "articlebody" in str(e.get("itemprop")).casefold().split()
-    ]
+    marked = (
+        [e for e in stats.itemprops if e is not root] if stats.root is root else _ITEMPROP(root)
+    )
+    found = [e for e in marked if "articlebody" in str(e.get("itemprop")).casefold().split()]
     if len(found) != 1:
         return None
     el = found[0]
@@ -179,7 +184,7 @@ def prune(
             continue  # inline markup is never a block to prune
         why = _boilerplate_reason(el, title, share, stats, root)
         if why:
-            removed.setdefault(why, []).append(element_text(el) or f"<{el.tag}>")
+            removed.setdefault(why, []).append(sample_text(el) or f"<{el.tag}>")
             gone.add(el)
             drop(el)
     for why, texts in removed.items():
@@ -198,11 +203,13 @@ def _boilerplate_reason(
     tag = el.tag
     n = stats.text.get(el, 0)
     ld = stats.density(el)
-    if is_comments(el):
+    comments, gallery, weight = _names(el.get("class"), el.get("id"))
+    if comments:
         return "reader comments"
     # A slideshow inside an article goes, unless it is what the page is (a photo story).
     if (
-        tag in ("div", "section", "ul", "ol")
+        gallery
+        and tag in ("div", "section", "ul", "ol")
         and _is_gallery(el)
         and stats.good.get(root, 0) - stats.good.get(el, 0) >= 500
     ):
@@ -217,17 +224,15 @@ def _boilerplate_reason(
         return "repeated title"
     if tag in KEEP_TAGS and tag not in ("ul", "ol", "dl"):
         return None
-    # Thumbnails inside links are teasers, not article media.
-    has_media = tag == "img" or any(_unlinked(img, el) for img in el.iter("img"))
-    weight = class_weight(el)
     if weight < 0 and not _contains_keep(el) and (n < 200 or ld > 0.35):
         return "class/id names boilerplate"
     blocky = tag in ("ul", "ol", "div", "section", "table", "p", "dl")
-    if blocky and n and not has_media and ld > 0.6 and (n < 400 or tag not in ("p", "table")):
-        if tag in ("ul", "ol") and _article_list(el, stats):
-            return None  # a list of links the article itself gives, between its paragraphs
-        return "link-dense block"
-    if not n and not has_media and tag in ("div", "section", "span", "p") and _no_br(el):
+    if blocky and n and ld > 0.6 and (n < 400 or tag not in ("p", "table")):
+        if not _has_media(el):
+            if tag in ("ul", "ol") and _article_list(el, stats):
+                return None  # a list of links the article itself gives, between its paragraphs
+            return "link-dense block"
+    elif not n and tag in ("div", "section", "span", "p") and not _has_media(el) and _no_br(el):
         return "empty block"
     return None
 
@@ -266,14 +271,33 @@ def _article_list(el: etree._Element, stats: Stats) -> bool:
 HEADINGS = frozenset(("h2", "h3", "h4", "h5", "h6"))
 
 
+def _has_media(el: etree._Element) -> bool:
+    """True for an image, or a block holding one outside links (thumbnails inside links are
+    teasers, not article media)."""
+    return el.tag == "img" or any(_unlinked(img, el) for img in el.iter("img"))
+
+
 GALLERY_RE = re.compile(r"gallery|galeri|slideshow|carousel|slider|swiper|lightbox", re.I)
 
 
 def _is_gallery(el: etree._Element) -> bool:
     """True for a slideshow widget: a gallery/carousel class or id over several pictures."""
-    if not GALLERY_RE.search(f"{el.get('class') or ''} {el.get('id') or ''}"):
+    if not _names_gallery(el.get("class"), el.get("id")):
         return False
     return sum(1 for _ in el.iter("img", "picture")) >= 3 or sum(1 for _ in el.iter("li")) >= 5
+
+
+@functools.lru_cache(maxsize=8192)
+def _names(cls: str | None, ident: str | None) -> tuple[bool, bool, int]:
+    """What a class and id pair says, for pruning (cached): a reader-comment section, a
+    slideshow, and the class/id weight."""
+    return _names_comments(cls, ident), _names_gallery(cls, ident), _names_weight(cls, ident)
+
+
+@functools.lru_cache(maxsize=4096)
+def _names_gallery(cls: str | None, ident: str | None) -> bool:
+    """Whether a class and id pair names a slideshow (cached: pages repeat the names)."""
+    return GALLERY_RE.search(f"{cls or ''} {ident or ''}") is not None
 
 
 def _unlinked(img: etree._Element, top: etree._Element) -> bool:
@@ -288,7 +312,7 @@ def _unlinked(img: etree._Element, top: etree._Element) -> bool:
 
 def _no_br(el: etree._Element) -> bool:
     """True when the element holds no line break."""
-    return el.find(".//br") is None
+    return next(el.iterdescendants("br"), None) is None
 
 
 def _contains_keep(el: etree._Element) -> bool:

@@ -117,7 +117,13 @@ def is_comments(el: etree._Element) -> bool:
 @functools.lru_cache(maxsize=4096)
 def _names_comments(cls: str | None, ident: str | None) -> bool:
     """Whether a class and id pair names a comment section (cached)."""
-    return any(v and COMMENTS_RE.search(v) for v in (cls, ident))
+    return bool(cls and _name_comments(cls)) or bool(ident and _name_comments(ident))
+
+
+@functools.lru_cache(maxsize=4096)
+def _name_comments(value: str) -> bool:
+    """Whether one class or id value names a comment section (cached)."""
+    return COMMENTS_RE.search(value) is not None
 
 
 # A block's loose text counts as prose from this many characters (labels, dates, buttons and
@@ -126,6 +132,9 @@ PROSE_MIN = 80
 MORE_INLINE = frozenset(
     ("a", "font", "br", "wbr", "label", "del", "ins", "nobr", "big", "tt", "img")
 )
+
+
+_INLINE = INLINE_TAGS | MORE_INLINE
 
 
 class Stats:
@@ -146,54 +155,69 @@ class Stats:
         self.commas: dict[etree._Element, int] = {}
         # Reader-comment sections with text (their class/id is negative too).
         self.comments: list[etree._Element] = []
+        # The measured root and its elements with an ``itemprop`` (microdata), in document
+        # order.
+        self.root = root
+        self.itemprops: list[etree._Element] = []
         text, links, good, noise = self.text, self.links, self.good, self.noise
         commas = self.commas
-        # Text (and link text) of an inline element, owed to the block that holds it.
-        loose: dict[etree._Element, tuple[int, int]] = {}
-        order = [e for e in root.iter() if isinstance(e.tag, str)]
-        text_get, links_get, good_get = text.get, links.get, good.get
-        noise_get, commas_get = noise.get, commas.get
+        # Per element: text, links, good, noise, commas, and the text and link text of an
+        # inline element owed to the block that holds it (0 for a block): one lookup per child.
+        sums: dict[etree._Element, tuple[int, int, int, int, int, int, int]] = {}
+        sums_get = sums.get
+        inline, unlikely = _INLINE, UNLIKELY_TAGS
         # Whitespace-only runs (indentation between tags) are the common case: skipped early.
-        for el in reversed(order):
+        for el in reversed(list(root.iter(etree.Element))):
             value = el.text
             if value and not value.isspace():
-                own = _chunk(value)
+                own = len(" ".join(value.split()))  # ``_chunk``, inline
+                if own:
+                    own += value[0].isspace() + value[-1].isspace()
                 cm = value.count(",") + value.count("،") if "," in value or "،" in value else 0
             else:
                 own = cm = 0
-            t, lk, g, lt, ll, nz = own, 0, 0, own, 0, 0
+            t = lt = own
+            lk = g = ll = nz = 0
             for child in el:
                 value = child.tail
                 if value and not value.isspace():
-                    tail = _chunk(value)
+                    n = len(" ".join(value.split()))
+                    if n:  # ``_chunk``, inline
+                        n += value[0].isspace() + value[-1].isspace()
                     if "," in value or "،" in value:
                         cm += value.count(",") + value.count("،")
-                    t += tail
-                    lt += tail
-                cm += commas_get(child, 0)
-                t += text_get(child, 0)
-                lk += links_get(child, 0)
-                g += good_get(child, 0)
-                nz += noise_get(child, 0)
-                if child in loose:
-                    ct, cl = loose[child]
-                    lt += ct
-                    ll += cl
+                    t += n
+                    lt += n
+                sub = sums_get(child)
+                if sub is not None:
+                    t += sub[0]
+                    lk += sub[1]
+                    g += sub[2]
+                    nz += sub[3]
+                    cm += sub[4]
+                    lt += sub[5]
+                    ll += sub[6]
             tag = el.tag
             if tag == "a":
                 lk, ll, nz = t, lt, t
-            if tag in INLINE_TAGS or tag in MORE_INLINE:
-                loose[el] = (lt, ll)
-            elif lt >= PROSE_MIN and ll < lt * 0.35:
-                # A block's own run of prose: its loose text, links excluded.
-                g += lt - ll
-            if tag in UNLIKELY_TAGS:
+            if tag in inline:
+                owed_t, owed_l = lt, ll
+            else:
+                owed_t = owed_l = 0
+                if lt >= PROSE_MIN and ll < lt * 0.35:
+                    # A block's own run of prose: its loose text, links excluded.
+                    g += lt - ll
+            if tag in unlikely:
                 g, nz = 0, t
-            elif (g or nz < t) and _negative(el):
+            elif (g or nz < t) and _names_weight(el.get("class"), el.get("id")) < 0:
                 g, nz = 0, t
                 if is_comments(el):
                     self.comments.append(el)
+            sums[el] = (t, lk, g, nz, cm, owed_t, owed_l)
             text[el], links[el], good[el], noise[el], commas[el] = t, lk, g, nz, cm
+            if el.get("itemprop") is not None:
+                self.itemprops.append(el)
+        self.itemprops.reverse()
 
     def density(self, el: etree._Element) -> float:
         """Share of the element's text inside links (0 for an element without text)."""
@@ -215,11 +239,6 @@ def _chunk(value: str | None) -> int:
     return n + (value[0].isspace()) + (value[-1].isspace()) if n else 0
 
 
-def _negative(el: etree._Element) -> bool:
-    """True when an element's class/id names boilerplate and nothing article-like."""
-    return class_weight(el) < 0
-
-
 # Page-builder class names (Elementor, Gutenberg, Divi, WPBakery, Beaver Builder, HubSpot)
 # say how a block is laid out, not what it holds: "elementor-widget-text-editor" is article
 # text, and so is HubSpot's "widget-span widget-type-rich_text".
@@ -238,27 +257,31 @@ def class_weight(el: etree._Element) -> int:
 
 @functools.lru_cache(maxsize=8192)
 def _names_weight(cls: str | None, ident: str | None) -> int:
-    """The weight of a class and id pair (cached: pages repeat the same names)."""
+    """The weight of a class and id pair (cached: pages repeat the same names), the sum of
+    each name's own (cached apart: an element's id is often unique, its class is not)."""
+    return (_name_weight(cls) if cls else 0) + (_name_weight(ident) if ident else 0)
+
+
+@functools.lru_cache(maxsize=8192)
+def _name_weight(value: str) -> int:
+    """The weight one class or id value adds: -25 for boilerplate words, +25 for content."""
     weight = 0
-    for value in (cls, ident):
-        if not value:
-            continue
-        stripped = CMS_RE.sub(" ", value)
-        if stripped != value:
-            stripped = _BUILDER_WIDGET_RE.sub(" ", stripped)
-        value = stripped
-        # A case-insensitive regex costs a microsecond per search: ASCII names are searched
-        # lower-cased with case-sensitive copies (the same matches while both patterns are
-        # written in lower case).
-        if value.isascii():
-            value = value.lower()
-            negative, positive = _NEGATIVE_LOWER, _POSITIVE_LOWER
-        else:
-            negative, positive = NEGATIVE_RE, POSITIVE_RE
-        if negative.search(value):
-            weight -= 25
-        if positive.search(value):
-            weight += 25
+    stripped = CMS_RE.sub(" ", value)
+    if stripped != value:
+        stripped = _BUILDER_WIDGET_RE.sub(" ", stripped)
+    value = stripped
+    # A case-insensitive regex costs a microsecond per search: ASCII names are searched
+    # lower-cased with case-sensitive copies (the same matches while both patterns are
+    # written in lower case).
+    if value.isascii():
+        value = value.lower()
+        negative, positive = _NEGATIVE_LOWER, _POSITIVE_LOWER
+    else:
+        negative, positive = NEGATIVE_RE, POSITIVE_RE
+    if negative.search(value):
+        weight -= 25
+    if positive.search(value):
+        weight += 25
     return weight
 
 

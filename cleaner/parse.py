@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from html import escape
 
 import lxml.html
 from lxml import etree
@@ -38,6 +39,7 @@ __all__ = [
     "decode",
     "fragment_div",
     "html_parser",
+    "inner_html",
     "normalize_label",
     "parse",
     "parse_fragment",
@@ -103,7 +105,7 @@ def check_is_html(
     if codec.startswith("utf-16"):
         # Check UTF-16 as text: its ASCII characters come with NUL bytes.
         body = body.decode(codec, errors="replace").encode("utf-8", errors="replace")
-    if not body.strip():
+    if not body or body.isspace():
         raise ParseError("empty document: there is no HTML to clean")
     if content_type:
         mime = content_type.split(";", 1)[0].strip().lower()
@@ -128,9 +130,22 @@ def _has_long_tag(data: bytes) -> bool:
     fits in the document and between two ``>``)."""
     if len(data) <= MAX_TAG_BYTES:
         return False
-    if max(map(len, data.split(b">"))) <= MAX_TAG_BYTES:
+    if not _long_run(data):
         return False
     return _longest_tag(data) > MAX_TAG_BYTES
+
+
+def _long_run(data: bytes) -> bool:
+    """True when a run of bytes without ``>`` is longer than ``MAX_TAG_BYTES``: such a run
+    holds a multiple of ``MAX_TAG_BYTES``, so only the runs at those offsets are measured."""
+    for at in range(0, len(data), MAX_TAG_BYTES):
+        if data[at] == 0x3E:  # ">"
+            continue
+        before = data.rfind(b">", 0, at)
+        after = data.find(b">", at)
+        if (len(data) if after < 0 else after) - before - 1 > MAX_TAG_BYTES:
+            return True
+    return False
 
 
 def _longest_tag(data: bytes) -> int:
@@ -228,6 +243,30 @@ def fragment_div(raw: bytes, parser: etree.HTMLParser) -> etree._Element:
     return root
 
 
+def inner_html(root: etree._Element) -> str:
+    """Serialise an element's children and their tails (not the element itself): its text
+    escaped, then its serialisation between its own start and end tags (one libxml2 call
+    instead of one per child; the start tag is that of an empty copy)."""
+    head = escape(root.text or "", quote=False)
+    if len(root) == 0:
+        return head
+    text = root.text
+    shell = root.makeelement(root.tag, root.attrib)
+    empty = etree.tostring(shell, encoding="unicode", method="html")
+    end = f"</{root.tag}>"
+    try:
+        root.text = None
+        full = etree.tostring(root, encoding="unicode", method="html", with_tail=False)
+    finally:
+        root.text = text
+    start = empty[: -len(end)]
+    if empty.endswith(end) and full.startswith(start) and full.endswith(end):
+        return head + full[len(start) : -len(end)]
+    parts = [head]
+    parts.extend(etree.tostring(c, encoding="unicode", method="html", with_tail=True) for c in root)
+    return "".join(parts)
+
+
 def _parse_checked(raw: bytes, build: Callable[..., etree._Element]) -> etree._Element:
     """Run ``build`` with a plain then a huge_tree parser; raise ParseError on lost input."""
     limits: list[str] = []
@@ -257,18 +296,25 @@ def _parse_checked(raw: bytes, build: Callable[..., etree._Element]) -> etree._E
 _CONTROL_BYTES = bytes(range(0x09)) + b"\x0b" + bytes(range(0x0E, 0x20)) + b"\x7f"
 
 
-def _to_utf8(text: str) -> bytes:
-    """Encode text for libxml2: control characters and lone surrogates become U+FFFD."""
-    # libxml2 refuses a form feed as leading text; browsers treat it as whitespace.
-    # Fast path (almost every page): nothing to replace, checked without a regex scan.
+def _utf8_plain(text: str) -> bytes | None:
+    """``_to_utf8`` for text with no character to replace (almost every page, checked
+    without a regex scan), else None."""
     if "\ufffe" not in text and "\uffff" not in text:
         try:
             raw = text.encode("utf-8")
         except UnicodeEncodeError:  # a lone surrogate
-            pass
-        else:
-            if len(raw.translate(None, _CONTROL_BYTES)) == len(raw):
-                return raw.replace(b"\x0c", b" ")
+            return None
+        if len(raw.translate(None, _CONTROL_BYTES)) == len(raw):
+            return raw.replace(b"\x0c", b" ")
+    return None
+
+
+def _to_utf8(text: str) -> bytes:
+    """Encode text for libxml2: control characters and lone surrogates become U+FFFD."""
+    # libxml2 refuses a form feed as leading text; browsers treat it as whitespace.
+    raw = _utf8_plain(text)
+    if raw is not None:
+        return raw
     return _CONTROL_RE.sub("\ufffd", text.replace("\x0c", " ")).encode("utf-8")
 
 
@@ -276,10 +322,22 @@ def _to_utf8(text: str) -> bytes:
 # body. libxml2 drops what follows a stray ``</html>`` (seen mid-page after a theme's header
 # template), so both are taken out before parsing.
 _DOCUMENT_END_RE = re.compile(r"</(?:body|html)\s*>", re.IGNORECASE)
+# The same on UTF-8 bytes (a bytes regex is ASCII-only: ``\s`` is spelled out as every
+# character Python counts as whitespace, all below U+3001, encoded).
+_WHITESPACE = [chr(c) for c in range(0x3001) if chr(c).isspace()]
+_DOCUMENT_END_BYTES = re.compile(
+    rb"</(?:body|html)(?:" + b"|".join(re.escape(c.encode()) for c in _WHITESPACE) + rb")*>",
+    re.IGNORECASE,
+)
 
 
 def parse_text(text: str) -> etree._Element:
     """Parse decoded HTML text to an lxml document; raise ParseError on lost depth."""
+    raw = _utf8_plain(text)
+    if raw is not None:
+        # Removing the tags from the bytes: the same text out (the tags are ASCII, and a form
+        # feed, now a space, was whitespace to ``\s`` too), without a pass over the str.
+        return _parse_checked(_DOCUMENT_END_BYTES.sub(b"", raw), _document)
     return _parse_checked(_to_utf8(_DOCUMENT_END_RE.sub("", text)), _document)
 
 

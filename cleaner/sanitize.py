@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from html import escape
 from typing import Any, cast
 from urllib.parse import urlsplit
 
 import nh3
 from lxml import etree
 
-from .parse import fragment_div, html_parser
+from .parse import fragment_div, html_parser, inner_html
 from .urlpolicy import (
     LAZY_ATTRS,
     close_empty_items,
@@ -205,9 +204,7 @@ def _as_libxml2_reads_it(html: str) -> str | None:
     ):
         return None
     close_empty_items(root)
-    parts = [escape(root.text or "", quote=False)]
-    parts.extend(etree.tostring(c, encoding="unicode", method="html", with_tail=True) for c in root)
-    return "".join(parts)
+    return inner_html(root)
 
 
 def sanitize_fragment(html: str, *, remote_images: bool = True) -> str:

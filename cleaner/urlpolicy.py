@@ -9,6 +9,7 @@ are dropped. libxml2's parsing quirks that would hide an image from the policy
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from lxml import etree
 
@@ -88,25 +89,9 @@ def _is_pixel(img: etree._Element) -> bool:
 
 def resolve_image(img: etree._Element, base: str | None) -> str | None:
     """The real, absolute URL of an image, looking past lazy-loading placeholders."""
-    candidates = [img.get(a) for a in LAZY_ATTRS]
-    for a in ("data-srcset", "data-lazy-srcset", "srcset"):
-        if img.get(a):
-            candidates.append(srcset_best(img.get(a) or ""))
-    parent = img.getparent()
-    if parent is not None and parent.tag == "picture":
-        for source in parent.iter("source"):
-            if source.get("srcset") or source.get("data-srcset"):
-                candidates.append(
-                    srcset_best(source.get("srcset") or source.get("data-srcset") or "")
-                )
-    src = img.get("src")
-    if src and not _is_placeholder(src):
-        candidates.insert(0, src)
-    else:
-        candidates.append(src)
     # The first usable URL whose file name is no placeholder, else the first usable URL.
     fallback: str | None = None
-    for c in candidates:
+    for c in _image_candidates(img):
         url = absolute(c, base)
         if url and url.startswith(("http://", "https://")):
             if not _is_placeholder(url.rsplit("/", 1)[-1]):
@@ -114,6 +99,29 @@ def resolve_image(img: etree._Element, base: str | None) -> str | None:
             if fallback is None:
                 fallback = url
     return fallback
+
+
+def _image_candidates(img: etree._Element) -> Iterator[str | None]:
+    """An image's candidate URLs in order of preference, lazily (a ``srcset`` is parsed only
+    when the URLs before it are of no use): ``src`` unless it is a placeholder, the lazy
+    attributes, the ``srcset`` ones and a ``<picture>``'s sources, then a placeholder
+    ``src``."""
+    src = img.get("src")
+    real_src = bool(src) and not _is_placeholder(src or "")
+    if real_src:
+        yield src
+    for a in LAZY_ATTRS:
+        yield img.get(a)
+    for a in ("data-srcset", "data-lazy-srcset", "srcset"):
+        if img.get(a):
+            yield srcset_best(img.get(a) or "")
+    parent = img.getparent()
+    if parent is not None and parent.tag == "picture":
+        for source in parent.iter("source"):
+            if source.get("srcset") or source.get("data-srcset"):
+                yield srcset_best(source.get("srcset") or source.get("data-srcset") or "")
+    if not real_src:
+        yield src
 
 
 def _html_image_aliases(root: etree._Element) -> None:
@@ -166,6 +174,10 @@ def close_empty_items(root: etree._Element) -> None:
             li.text = ""
 
 
+# The attributes an image loses once its URL is resolved (in this order).
+_RESOLVED_ATTRS = (*LAZY_ATTRS, "srcset", "data-srcset", "data-lazy-srcset", "sizes")
+
+
 def resolve_urls(root: etree._Element, base: str | None, links: bool = True) -> None:
     """Resolve lazy images (and, unless ``links`` is false, make links absolute) in place."""
     _unnest_void_elements(root)
@@ -176,9 +188,12 @@ def resolve_urls(root: etree._Element, base: str | None, links: bool = True) -> 
             img.set("src", url)
         elif "src" in img.attrib:
             del img.attrib["src"]
-        for a in (*LAZY_ATTRS, "srcset", "data-srcset", "data-lazy-srcset", "sizes"):
-            if a in img.attrib:
-                del img.attrib[a]
+        present = set(img.keys()).intersection(_RESOLVED_ATTRS)
+        if present:
+            attrib = img.attrib
+            for a in _RESOLVED_ATTRS:
+                if a in present:
+                    del attrib[a]
     if links:
         resolve_links(root, base)
 

@@ -428,3 +428,23 @@ def test_government_site_banner_and_skip_links_are_removed() -> None:
     # The defaults take them before the root is chosen (a banner must not win it).
     by_defaults = [x for x in r.removals if x.rule_id.startswith("_defaults")]
     assert any("government site banner" in x.reason for x in by_defaults)
+
+
+def test_next_links_as_the_xpath_finds_them() -> None:
+    """The walk finds the ``rel="next"`` links the XPath it replaces finds, in order."""
+    from lxml import etree
+
+    from cleaner.engine import _next_links
+    from cleaner.parse import parse_text
+
+    doc = parse_text(
+        "<html><head><link rel='next' href='/2'><link rel=' prev\tnext\n' href='/3'>"
+        "<link rel='nextpage' href='/4'><link rel='next'><link rel='NEXT' href='/5'>"
+        "<link rel='a\u00a0next' href='/6'><link href='/7'></head><body>"
+        "<link rel='x  next  y' href='/8'></body></html>"
+    )
+    xpath = etree.XPath(
+        "//link[@href][contains(concat(' ', normalize-space(@rel), ' '), ' next ')]"
+    )
+    assert _next_links(doc) == xpath(doc)
+    assert [e.get("href") for e in _next_links(doc)] == ["/2", "/3", "/8"]

@@ -402,3 +402,59 @@ def test_link_list_the_article_gives_between_its_paragraphs_is_kept() -> None:
         url="https://example.test/a",
     )
     assert "Tool number 3" not in r.text
+
+
+def test_one_walk_matcher_child_combinators() -> None:
+    """``parent > child`` of simple selectors is matched in the walk, like its XPath, also
+    from an inner root whose parent would match."""
+    sels = [
+        make_selector("css", "body > footer, div.a > p[title], [id] > span, div > div > p"),
+        make_selector("css", "section > em, footer"),
+    ]
+    doc = _doc(
+        "<div class='a'><p title='t'>1</p><p>2</p><span>s</span></div>"
+        "<div id='i'><span>3</span><div><p title='u'>4</p></div></div>"
+        "<footer><em>e</em></footer><section><em>f</em><footer>g</footer></section>"
+    )
+    assert Matcher(sels).select_all(doc) == [s.select(doc) for s in sels]
+    inner = doc.find(".//div[@class='a']")
+    assert Matcher(sels).select_all(inner) == [s.select(inner) for s in sels]
+    body = doc.find(".//body")
+    assert Matcher(sels).select_all(body) == [s.select(body) for s in sels]
+
+
+def test_one_walk_matcher_with_ids() -> None:
+    """Elements with ids match as the XPath says, whether or not some selector tests a class
+    and an id together (then the id's verdict cannot be looked up alone)."""
+    page = (
+        "<div class='a' id='ad-1'>1</div><div class='a' id='x'>2</div><p class='b' id='ad-2'>"
+        "3</p><div class='a b' id='yes'>4</div><span id='ad-3'>5</span><div class='a'>6</div>"
+    )
+    for extra in ("", ", [class~='a'][id^='ye']", ", #x.b"):
+        sels = [
+            make_selector("css", "[id^='ad-'], [class~='b']" + extra),
+            make_selector("css", "div.a, #yes"),
+        ]
+        doc = _doc(page)
+        assert Matcher(sels).select_all(doc) == [s.select(doc) for s in sels]
+
+
+def test_sample_text_is_the_kept_part_of_element_text() -> None:
+    """A removal's sample is ``element_text`` cut to ``SAMPLE_CHARS``, however long the text
+    and wherever its whitespace runs fall."""
+    from cleaner.actions import SAMPLE_CHARS, element_text, sample_text
+
+    words = " ".join(f"w{i}" for i in range(400))
+    for body in (
+        "",
+        "   ",
+        "short",
+        words,
+        " " * 900 + words,
+        "\n\t ".join(words.split()),
+        "x" * 2000,
+        ("ab " * 266) + "\xa0\xa0" + words,
+    ):
+        doc = _doc(f"<div><p>{body}</p><span> {body[:50]} </span></div>")
+        el = doc.find(".//div")
+        assert sample_text(el) == element_text(el)[:SAMPLE_CHARS]

@@ -619,3 +619,65 @@ def test_valid_utf8_wins_over_a_stale_meta_charset() -> None:
     assert "人工智能" in decode(legacy, None).text
     header = decode(utf8, "text/html; charset=gb2312")
     assert header.encoding != "utf-8"  # an HTTP header is what the server said: obeyed
+
+
+def test_inner_html_matches_child_by_child_serialisation() -> None:
+    """``inner_html`` serialises the children in one call, exactly as one call per child."""
+    from html import escape
+
+    from lxml import etree
+
+    from cleaner.parse import inner_html, parse_text
+
+    page = (
+        "<html><body><div id='a' title='x > y &amp; \"z\"'>lead &lt;text&gt; &amp; "
+        "<p class=c>one<br>two</p> tail &nbsp; <img src='i.png' alt='a>b'> more "
+        "<table><tr><td>cell</td></tr></table><pre>  keep\n</pre>end</div>"
+        "<section></section><span>x</span></body></html>"
+    )
+    doc = parse_text(page)
+    for el in doc.iter():
+        expected = escape(el.text or "", quote=False) + "".join(
+            etree.tostring(c, encoding="unicode", method="html", with_tail=True) for c in el
+        )
+        assert inner_html(el) == expected
+
+
+def test_document_end_tags_removed_from_bytes_as_from_text() -> None:
+    """The bytes pattern removes exactly what the text pattern does (every whitespace
+    character is below U+3001, and no other character matches the tag names' letters)."""
+    import re
+    import sys
+
+    from cleaner import parse as P
+
+    assert not [c for c in range(0x3001, sys.maxunicode + 1) if chr(c).isspace()]
+    assert not [c for c in range(0x80, 0x3001) if re.match("(?i)[bodyhtml</>]", chr(c))]
+    # (\x0b and \x1c-\x1f are control characters too: such text takes the text path.)
+    spaces = "".join(c for c in P._WHITESPACE if c not in "\x0b\x1c\x1d\x1e\x1f")
+    for text in (
+        "<p>a</p></BODY \u3000\xa0\x85\u2028>b</Html>c</body\x0c>d</body\u200b>",
+        f"x</html{spaces}>y</htm>z</ body>",
+        "no end tags at all, \u00e9\u4e2d\U0001f600",
+    ):
+        raw = P._utf8_plain(text)
+        assert raw is not None
+        assert P._DOCUMENT_END_BYTES.sub(b"", raw) == P._to_utf8(P._DOCUMENT_END_RE.sub("", text))
+
+
+def test_long_run_agrees_with_splitting() -> None:
+    """``_long_run`` finds a run without ``>`` longer than the limit exactly when splitting
+    on ``>`` does."""
+    from cleaner import parse as P
+
+    n = P.MAX_TAG_BYTES
+    for data in (
+        b"a" * (n + 1),
+        b"a" * n,
+        b">" + b"a" * n + b">",
+        b">" + b"a" * (n + 1),
+        b"x>" * (n // 2) + b"a" * (n + 1) + b">",
+        b"a" * (n - 1) + b">" + b"b" * (n - 1) + b">" + b"c" * (2 * n),
+        b">" * (2 * n + 5),
+    ):
+        assert P._long_run(data) == (max(map(len, data.split(b">"))) > n)

@@ -1,0 +1,85 @@
+"""The text-matcher lookup's pre-filters: never a different answer than trying every matcher."""
+
+from __future__ import annotations
+
+import re
+
+from cleaner.ruleset import RuleSet
+from cleaner.selectors import make_text_matcher
+from cleaner.textfind import finder, first_chars, required_literals
+
+SAMPLES = [
+    "Advertisement",
+    "ADVERTISEMENT",
+    "Share",
+    "Share on Facebook",
+    "Baca juga: Berita hari ini",
+    "Related Articles",
+    "Tags:",
+    "A A A",
+    "A- A+",
+    "We may earn a commission when you buy through links on our site.",
+    "This post contains affiliate links; we earn from qualifying purchases.",
+    "Editor: Jo Smith",
+    "Photo: Reuters",
+    "A long paragraph of prose that is no label at all, with commas, and words.",
+    "Follow us on Instagram",
+    "Ikuti kami di Google News",
+    "Subscribe to our newsletter",
+    "Copyright © 2024 Example",
+    "x",
+    "Ünïcode text",
+]
+
+
+def _brute(matchers: tuple, text: str) -> object:
+    """The first matcher that matches ``text``, by trying each in order."""
+    return next((m for m in matchers if m.matches(text)), None)
+
+
+def test_finder_agrees_with_trying_every_matcher() -> None:
+    matchers = RuleSet.default().defaults.remove_text
+    find = finder(matchers)
+    for text in SAMPLES:
+        assert find(text) == _brute(matchers, text), text
+
+
+def test_prefilters_of_unusual_patterns() -> None:
+    matchers = tuple(
+        make_text_matcher("regex", expr)
+        for expr in (
+            r"(?i)^share$",
+            r"^(x)?y?",
+            r"^[^a]bc$",
+            r"^\d+ comments$",
+            r"^.{0,20}(?i:affiliate)",
+            r"^.{0,40}\bsponsored by\b",
+            r"(?m)^tag$",
+            r"label$",
+        )
+    )
+    find = finder(matchers)
+    for text in [
+        *SAMPLES,
+        "SHARE",
+        "zzz",
+        "qbc",
+        "12 comments",
+        "an AFFILIATE link",
+        "tag",
+        "sponsored by Acme",
+        "a label",
+        "one\ntag",
+    ]:
+        assert find(text) == _brute(matchers, text), text
+
+
+def test_first_chars_and_literals() -> None:
+    assert first_chars(re.compile("^(Read|Also) more$")) == {"R", "A"}
+    assert first_chars(re.compile("^(x)?y")) == {"x", "y"}
+    assert first_chars(re.compile("^(x)?y?")) is None
+    assert first_chars(re.compile("(?i)^share")) is None
+    assert first_chars(re.compile("^[A-C]x")) == {"A", "B", "C"}
+    assert required_literals(re.compile(r"^.{0,9}\b(foo bar|bazz)\b")) == {"foo bar", "bazz"}
+    assert required_literals(re.compile(r"^.{0,9}(foo|x)")) is None
+    assert required_literals(re.compile(r"^.{0,9}(?i:foo)")) is None
