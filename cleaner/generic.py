@@ -203,7 +203,7 @@ def _boilerplate_reason(
     tag = el.tag
     n = stats.text.get(el, 0)
     ld = stats.density(el)
-    comments, gallery, weight = _names(el.get("class"), el.get("id"))
+    comments, gallery, author, weight = _names(el.get("class"), el.get("id"))
     if comments:
         return "reader comments"
     # A slideshow inside an article goes, unless it is what the page is (a photo story).
@@ -214,7 +214,7 @@ def _boilerplate_reason(
         and stats.good.get(root, 0) - stats.good.get(el, 0) >= 500
     ):
         return "photo gallery"
-    if n < 2000 and n < stats.text.get(root, 0) * 0.3 and _names_author_box(el):
+    if author and n < 2000 and n < stats.text.get(root, 0) * 0.3:
         return "author box"
     if n > share and ld < 0.5:
         return None
@@ -247,10 +247,9 @@ AUTHOR_BOX_RE = re.compile(
 )
 
 
-def _names_author_box(el: etree._Element) -> bool:
-    """True when the element's class or id names an author bio card."""
-    names = f"{el.get('class') or ''} {el.get('id') or ''}"
-    return len(names) > 5 and AUTHOR_BOX_RE.search(names) is not None
+def _names_author_box(cls: str | None, ident: str | None) -> bool:
+    """Whether a class and id pair names an author bio card."""
+    return AUTHOR_BOX_RE.search(f"{cls or ''} {ident or ''}") is not None
 
 
 def _article_list(el: etree._Element, stats: Stats) -> bool:
@@ -288,10 +287,15 @@ def _is_gallery(el: etree._Element) -> bool:
 
 
 @functools.lru_cache(maxsize=8192)
-def _names(cls: str | None, ident: str | None) -> tuple[bool, bool, int]:
+def _names(cls: str | None, ident: str | None) -> tuple[bool, bool, bool, int]:
     """What a class and id pair says, for pruning (cached): a reader-comment section, a
-    slideshow, and the class/id weight."""
-    return _names_comments(cls, ident), _names_gallery(cls, ident), _names_weight(cls, ident)
+    slideshow, an author bio card, and the class/id weight."""
+    return (
+        _names_comments(cls, ident),
+        _names_gallery(cls, ident),
+        _names_author_box(cls, ident),
+        _names_weight(cls, ident),
+    )
 
 
 @functools.lru_cache(maxsize=4096)
