@@ -458,3 +458,27 @@ def test_sample_text_is_the_kept_part_of_element_text() -> None:
         doc = _doc(f"<div><p>{body}</p><span> {body[:50]} </span></div>")
         el = doc.find(".//div")
         assert sample_text(el) == element_text(el)[:SAMPLE_CHARS]
+
+
+def test_blog_era_trailer_headings_end_the_article() -> None:
+    """ "Related Blog Posts", "Latest Insights", "Previous Post" and "Was this article
+    helpful?" open what follows an article, like "Related posts" does."""
+    for heading in (
+        "Related Blog Posts",
+        "Latest Insights",
+        "Previous Post",
+        "Was this article helpful?",
+    ):
+        teasers = "".join(
+            f"<div class='card'><h4><a href='/p{i}'>Another post {i}</a></h4><p>{COMMENT}</p>"
+            f"<p>{COMMENT}</p></div>"
+            for i in range(3)
+        )
+        r = clean(
+            f"<html><body><div class='wrap'><div class='entry'><p>{PROSE}</p><p>{PROSE}</p>"
+            f"<p>{PROSE}</p></div><h3>{heading}</h3><div class='grid'>{teasers}</div>"
+            "</div></body></html>",
+            url="https://example.test/a",
+        )
+        assert r.text.count("The council voted") == 3, heading
+        assert "I tried this last spring" not in r.text, heading
