@@ -81,6 +81,18 @@ def _child_compound(tree: object, index: int) -> Compound | None:
     return Compound(index, child.tag, child.conds, parent)
 
 
+def _hits(cands: Iterable[Compound], tag: str, get: Callable[[str], str | None]) -> tuple[int, ...]:
+    """Indexes of the candidate compounds that match an element (its tag, attribute getter),
+    sorted."""
+    hit: set[int] = set()
+    for c in cands:
+        if c.index in hit or (c.tag is not None and c.tag != tag):
+            continue
+        if all(_test(get, cond) for cond in c.conds):
+            hit.add(c.index)
+    return tuple(sorted(hit))
+
+
 def _test(get: Callable[[str], str | None], cond: Cond) -> bool:
     """True when an element's attributes (``get``: its ``get`` method) pass one test (CSS
     semantics)."""
@@ -349,13 +361,7 @@ class Matcher:
             cands.extend(found)
         if not cands:
             return ()
-        hit: set[int] = set()
-        for c in cands:
-            if c.index in hit or (c.tag is not None and c.tag != tag):
-                continue
-            if all(_test(get, cond) for cond in c.conds):
-                hit.add(c.index)
-        return tuple(sorted(hit))
+        return _hits(cands, tag, get)
 
     def _match_class_id(
         self,
@@ -378,13 +384,7 @@ class Matcher:
         if not cands:
             return ()
         get = {"class": cls, "id": ident}.get
-        hit: set[int] = set()
-        for c in cands:
-            if c.index in hit or (c.tag is not None and c.tag != tag):
-                continue
-            if all(_test(get, cond) for cond in c.conds):
-                hit.add(c.index)
-        return tuple(sorted(hit))
+        return _hits(cands, tag, get)
 
     def _match_key(
         self,
