@@ -96,21 +96,28 @@ def find_content(root: etree._Element, stats: Stats | None = None) -> etree._Ele
             node = node.getparent()
             level += 1
     best: tuple[float, etree._Element] | None = None
+    # The best candidate that holds some text: the fallback when a label wins on its name.
+    best_sized: tuple[float, etree._Element] | None = None
     for el, score in scores.items():
         if el.tag in ("html", "body"):
             continue
         final = score * (1.0 - stats.density(el))
         if best is None or final > best[0]:
             best = (final, el)
+        if stats.text.get(el, 0) >= 100 and (best_sized is None or final > best_sized[0]):
+            best_sized = (final, el)
     if best is None or best[0] <= 0 or stats.density(best[1]) > 0.5:
         return None
     chosen = _widen(best[1], stats)
     if stats.text.get(chosen, 0) < 100:
         # A title box or a label won on its own: the page's main run of paragraphs, when it
-        # has one, is a better guess than a near-empty article.
+        # has one, is a better guess than a near-empty article; else the best candidate
+        # with text.
         run = main_run(prose_paragraphs(root), 500)
         if run is not None:
             return _widen(run, stats)
+        if best_sized is not None and best_sized[0] > 0 and stats.density(best_sized[1]) <= 0.5:
+            return _widen(best_sized[1], stats)
     return chosen
 
 

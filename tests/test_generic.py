@@ -482,3 +482,22 @@ def test_blog_era_trailer_headings_end_the_article() -> None:
         )
         assert r.text.count("The council voted") == 3, heading
         assert "I tried this last spring" not in r.text, heading
+
+
+def test_near_empty_winner_without_a_paragraph_run_gives_way_to_a_candidate_with_text() -> None:
+    """A short line in a box whose class says "content" can win on its name alone; when the
+    page has no run of paragraphs to fall back on (the text sits in layout-table cells), the
+    best candidate that holds real text is the root, not the label."""
+    cam = (
+        "The webcam looks north from the meadow store toward the granite domes, and the image "
+        "is refreshed every minute during daylight hours between June and September."
+    )
+    cells = "".join(f"<tr><td><b>Camera {i}</b><br>{cam}</td></tr>" for i in range(3))
+    r = clean(
+        f"<html><body><div class='cs_layout'><table>{cells}</table></div>"
+        "<div class='text-content'><p>Last updated: November 13, 2025</p></div>"
+        "</body></html>",
+        url="https://example.test/a",
+    )
+    assert r.content_source == "generic"
+    assert "The webcam looks north" in r.text
