@@ -501,3 +501,20 @@ def test_near_empty_winner_without_a_paragraph_run_gives_way_to_a_candidate_with
     )
     assert r.content_source == "generic"
     assert "The webcam looks north" in r.text
+
+
+def test_paragraphs_placed_straight_in_body_make_body_the_root() -> None:
+    """A hand-written page puts its paragraphs straight in <body>: the article is the body,
+    not the one small list or box that has a wrapper of its own."""
+    step = "fold the paper along the marked line, twice."
+    steps = "".join(f"<li>Step {i}: {step}</li>" for i in "123")
+    paras = "".join(f"<p>{PROSE} Part {i}.</p>" for i in range(5))
+    r = clean(
+        f"<html><body><h1>The fold-and-cut problem</h1><ul>{steps}</ul>{paras}"
+        "<div class='float'><p>A woodcut from 1721, credited to the artist, as printed in the "
+        "second edition of the book, with a star cut from one fold.</p></div>"
+        "</body></html>",
+        url="https://example.test/a",
+    )
+    assert r.text.count("The council voted") == 5
+    assert "Step 1" in r.text
