@@ -117,7 +117,7 @@ def find_content(root: etree._Element, stats: Stats | None = None) -> etree._Ele
             best = (in_body * (1.0 - stats.density(body)), body)
     if best is None or best[0] <= 0 or stats.density(best[1]) > 0.5:
         return None
-    chosen = _widen(best[1], stats)
+    chosen = _with_siblings(_widen(best[1], stats), stats)
     if stats.text.get(chosen, 0) < 100:
         # A title box or a label won on its own: the page's main run of paragraphs, when it
         # has one, is a better guess than a near-empty article; else the best candidate
@@ -167,6 +167,33 @@ def _widen(top: etree._Element, stats: Stats) -> etree._Element:
         if n > chosen_net and stats.density(node) < 0.5:
             chosen, chosen_net = node, n
         node = node.getparent()
+    return chosen
+
+
+def _content_like(el: etree._Element, stats: Stats) -> bool:
+    """A block of clean prose: real text, few links, no boilerplate."""
+    t = stats.text.get(el, 0)
+    return stats.good.get(el, 0) >= 80 and stats.noise.get(el, 0) < 0.2 * t
+
+
+def _with_siblings(chosen: etree._Element, stats: Stats) -> etree._Element:
+    """The parent of ``chosen`` (past wrappers) when its other children are blocks of clean
+    prose too: an article the site split across sibling containers, with a link grid or a
+    banner between them that ``_widen`` would not pay for (``prune`` removes those)."""
+    node = chosen
+    text = stats.text
+    parent = node.getparent()
+    while (
+        parent is not None
+        and parent.tag not in ("body", "html")
+        and text.get(parent, 0) == text.get(node, 0)
+    ):
+        node, parent = parent, parent.getparent()
+    if parent is None or parent.tag in ("body", "html"):
+        return chosen
+    gain = sum(stats.good.get(c, 0) for c in parent if c is not node and _content_like(c, stats))
+    if gain >= 0.25 * stats.good.get(chosen, 0) and gain >= 400:
+        return parent
     return chosen
 
 

@@ -518,3 +518,27 @@ def test_paragraphs_placed_straight_in_body_make_body_the_root() -> None:
     )
     assert r.text.count("The council voted") == 5
     assert "Step 1" in r.text
+
+
+def test_article_split_across_sibling_blocks_is_found_whole_past_a_link_grid() -> None:
+    """A page builder puts each section of the article in its own block, with a grid of
+    related links after them: the root takes in the sibling blocks of prose, and the link
+    grid is still pruned."""
+    section = "".join(f"<p>{PROSE} Section {{n}}, paragraph {i}.</p>" for i in range(3))
+    blocks = "".join(
+        f"<div class='sqs-block'><div class='sqs-html-content'><h2>Part {n}</h2>"
+        f"{section.format(n=n)}</div></div>"
+        for n in (1, 2)
+    )
+    grid = "".join(
+        f"<div class='item'><a href='/p/{i}'>Average cost of cleaning services in city "
+        f"number {i} this year</a></div>"
+        for i in range(10)
+    )
+    r = clean(
+        f"<html><body><div class='col'>{blocks}<div class='row'>{grid}</div></div></body></html>",
+        url="https://example.test/a",
+    )
+    assert "Section 1, paragraph 0" in r.text
+    assert "Section 2, paragraph 2" in r.text
+    assert "Average cost of cleaning" not in r.text
