@@ -223,7 +223,10 @@ def _holds_the_article(
 
 
 def _hidden_by_style(el: etree._Element) -> bool:
-    """True when the element's own inline style hides it (a browser never shows it)."""
+    """True when the element's own ``hidden`` attribute or inline style hides it (a browser
+    never shows it)."""
+    if el.get("hidden") is not None:
+        return True
     style = (el.get("style") or "").replace(" ", "").lower()
     return "display:none" in style or "visibility:hidden" in style
 

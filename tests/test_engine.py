@@ -332,6 +332,21 @@ def test_element_hidden_by_inline_style_goes_even_when_long() -> None:
     assert "Shown. Index funds" in r.text
 
 
+def test_element_with_the_hidden_attribute_goes_even_when_long() -> None:
+    """A raw copy of the article kept in a ``hidden`` element (a markdown export for
+    machines) is never shown by a browser: it goes even though it holds half the text."""
+    copy = "\n\n".join(f"Copy paragraph {i}. {STREAMED_PARA}" for i in range(10))
+    r = clean(
+        f"<html><body><main><div class='post'><h1>Funds</h1><p>Shown. {STREAMED_PARA}</p>"
+        f"<p>Shown too. {STREAMED_PARA}</p><p>And three. {STREAMED_PARA}</p>"
+        f"<p>And four. {STREAMED_PARA}</p></div>"
+        f"<pre hidden class='rawMarkdown'># Funds\n\n{copy}</pre></main></body></html>",
+        url="https://example.test/a",
+    )
+    assert "Copy paragraph" not in r.text
+    assert "Shown. Index funds" in r.text
+
+
 def test_disclosure_credit_and_rating_lines_are_removed() -> None:
     """Affiliate disclosures, photo-credit and editor lines, rating widgets and a dated span
     before the text are clutter; the caption and the article stay."""
