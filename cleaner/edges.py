@@ -141,6 +141,7 @@ TRAILER_RE = re.compile(
     r"(?:latest|recent) (?:news|posts|articles|stories|blogs?)|trending(?: now| stories)?|"
     r"keep reading|what to read next|(?:don'?t|do not) miss|up next|"
     r"about the (?:authors?|reviewers?|writer)|author bio|meet the (?:authors?|team)|"
+    r"written by\b.{0,40}|how we reviewed this article|article sources|"
     r"like this|leave a (?:reply|comment)|"
     r"\d+ (?:comments?|responses?|replies)|comments?|join the (?:discussion|conversation)|"
     r"berita (?:terkait|lainnya|terpopuler|pilihan|terkini)|artikel (?:terkait|lainnya)|"

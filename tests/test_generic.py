@@ -461,13 +461,17 @@ def test_sample_text_is_the_kept_part_of_element_text() -> None:
 
 
 def test_blog_era_trailer_headings_end_the_article() -> None:
-    """ "Related Blog Posts", "Latest Insights", "Previous Post" and "Was this article
-    helpful?" open what follows an article, like "Related posts" does."""
+    """ "Related Blog Posts", "Latest Insights", "Previous Post", "Was this article
+    helpful?", an author card's "Written by …" and the sources lists of health and finance
+    sites open what follows an article, like "Related posts" does."""
     for heading in (
         "Related Blog Posts",
         "Latest Insights",
         "Previous Post",
         "Was this article helpful?",
+        "Written by Dana Reyes",
+        "Article Sources",
+        "How we reviewed this article:",
     ):
         teasers = "".join(
             f"<div class='card'><h4><a href='/p{i}'>Another post {i}</a></h4><p>{COMMENT}</p>"
