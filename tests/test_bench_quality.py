@@ -1,0 +1,66 @@
+"""Tests of the quality gate of bench/quality.py (pinned figures, --check) on a tiny corpus."""
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import quality
+
+PARAGRAPH = (
+    "The council met on Tuesday to discuss the new bridge over the river, which engineers "
+    "say will carry twice the traffic of the old one when it opens next spring."
+)
+
+
+def write_corpus(root: Path) -> Path:
+    """Two synthetic pages in the Indonesian layout (source, expected text, url)."""
+    for name in ("a", "b"):
+        case = root / name
+        case.mkdir(parents=True)
+        body = "".join(f"<p>{PARAGRAPH} ({name}{i})</p>" for i in range(4))
+        (case / "source.html").write_text(
+            "<html><head><title>Bridge</title></head><body><nav><a href='/'>Home</a></nav>"
+            f"<article>{body}</article></body></html>",
+            encoding="utf-8",
+        )
+        (case / "expected.txt").write_text(
+            "\n\n".join(f"{PARAGRAPH} ({name}{i})" for i in range(4)), encoding="utf-8"
+        )
+        (case / "meta.json").write_text(json.dumps({"url": f"https://example.test/{name}"}))
+    return root
+
+
+def test_check_fails_below_the_pinned_figures_and_passes_at_them(tmp_path: Path) -> None:
+    """A run more than the tolerance below a pinned F1 or precision fails; at it, it passes."""
+    summary = {"f1": 0.95, "precision": 0.93, "recall": 0.97}
+    baseline = tmp_path / "baseline.json"
+    baseline.write_text(json.dumps({"c": summary}), encoding="utf-8")
+    assert quality.check_baseline(baseline, "c", summary) == []
+    assert quality.check_baseline(baseline, "c", {**summary, "f1": 0.95 - 2 * quality.TOLERANCE})
+    low = {**summary, "precision": 0.93 - 2 * quality.TOLERANCE}
+    assert quality.check_baseline(baseline, "c", low)
+    assert quality.check_baseline(baseline, "other", summary)  # nothing pinned: a failure
+
+
+def test_no_rules_run_is_pinned_and_checked_apart(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--no-rules`` figures go under ``CORPUS--no-rules``, beside the default run's, and
+    ``--check`` compares each run with its own pinned figures."""
+    corpus = write_corpus(tmp_path / "corpus")
+    baseline = tmp_path / "baseline.json"
+    assert quality.main([str(corpus), "--baseline", str(baseline), "--pin"]) == 0
+    assert quality.main([str(corpus), "--no-rules", "--baseline", str(baseline), "--pin"]) == 0
+    pinned = json.loads(baseline.read_text(encoding="utf-8"))
+    assert set(pinned) == {"corpus", "corpus--no-rules"}
+    assert quality.main([str(corpus), "--no-rules", "--baseline", str(baseline), "--check"]) == 0
+    # A no-rules run is held to its own figures, not to the default run's.
+    pinned["corpus--no-rules"]["f1"] = 1.5
+    baseline.write_text(json.dumps(pinned), encoding="utf-8")
+    assert quality.main([str(corpus), "--baseline", str(baseline), "--check"]) == 0
+    assert quality.main([str(corpus), "--no-rules", "--baseline", str(baseline), "--check"]) == 1
+    assert "corpus--no-rules: f1" in capsys.readouterr().err
