@@ -78,6 +78,7 @@ def find_content(root: etree._Element, stats: Stats | None = None) -> etree._Ele
     # Paragraphs placed straight in <body> (hand-written pages): their score, for <body>
     # only (its score from wrappers further down would make it win on every page).
     in_body = 0.0
+    body: etree._Element | None = None
     for el in root.iter(*PARA_TAGS, "div"):
         if el.tag == "div" and any(c.tag in _BLOCK_CHILDREN for c in el):
             own = (el.text or "") + "".join(c.tail or "" for c in el)
@@ -92,7 +93,7 @@ def find_content(root: etree._Element, stats: Stats | None = None) -> etree._Ele
         score = 1.0 + commas + min(length / 100.0, 3.0)
         node = el.getparent()
         if el.tag == "p" and node is not None and node.tag == "body":
-            in_body += score
+            in_body, body = in_body + score, node
         level = 0
         while node is not None and level < 3 and isinstance(node.tag, str):
             if node not in scores:
@@ -111,10 +112,10 @@ def find_content(root: etree._Element, stats: Stats | None = None) -> etree._Ele
             best = (final, el)
         if stats.text.get(el, 0) >= 100 and (best_sized is None or final > best_sized[0]):
             best_sized = (final, el)
-    if in_body and best is not None:
-        body = best[1].getroottree().getroot().find("body")
-        if body is not None and in_body * (1.0 - stats.density(body)) > best[0]:
-            best = (in_body * (1.0 - stats.density(body)), body)
+    if body is not None:
+        final = in_body * (1.0 - stats.density(body))
+        if best is None or final > best[0]:
+            best = (final, body)
     if best is None or best[0] <= 0 or stats.density(best[1]) > 0.5:
         return None
     chosen = _with_siblings(_widen(best[1], stats), stats)
