@@ -16,8 +16,10 @@ from lxml import etree
 
 from .actions import Recorder, drop, element_text, sample_text
 from .measure import (
+    COMMAS,
     INLINE_TAGS,
     KEEP_TAGS,
+    TEXT,
     UNLIKELY_TAGS,
     Stats,
     _names_comments,
@@ -83,7 +85,8 @@ def find_content(root: etree._Element, stats: Stats | None = None) -> etree._Ele
             text = " ".join(own.split())
             length, commas = len(text), commas_in(text)
         else:
-            length, commas = stats.text.get(el, 0), stats.commas.get(el, 0)
+            measured = stats.sums.get(el)
+            length, commas = (measured[TEXT], measured[COMMAS]) if measured else (0, 0)
         if length < 25 or el in inside:
             continue
         score = 1.0 + commas + min(length / 100.0, 3.0)
