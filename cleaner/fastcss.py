@@ -222,7 +222,10 @@ class Matcher:
         # Across pages: the selectors a (tag, class, id) key matches, and the candidates
         # of an attribute value.
         self._memo: dict[tuple[str, str | None, str | None], tuple[int, ...]] = {}
-        self._seen: dict[tuple[str, str], list[Compound]] = {}
+        # (Memo values are tuples: an empty one, the common case, is the shared ``()``,
+        # which the garbage collector does not track; an empty list or set it would, and
+        # every full collection would walk tens of thousands of them.)
+        self._seen: dict[tuple[str, str], tuple[Compound, ...]] = {}
         # When no compound reached through a tag or class tests the id, and none reached
         # through the id tests the class, a (tag, class, id) verdict is the (tag, class)
         # one plus the id's own: ids are often unique, so each is looked at alone.
@@ -243,7 +246,7 @@ class Matcher:
             )
             for cond in c.conds
         )
-        self._id_hits: dict[str, frozenset[int]] = {}
+        self._id_hits: dict[str, tuple[int, ...]] = {}
 
     @staticmethod
     def _parse(
@@ -310,7 +313,7 @@ class Matcher:
             c for needle, cs in self._class_by_needle.items() if needle in token for c in cs
         )
 
-    def _value_cands(self, name: str, value: str) -> list[Compound]:
+    def _value_cands(self, name: str, value: str) -> tuple[Compound, ...]:
         """The compounds one attribute makes candidates: those indexed by its class or id
         tokens, and its attribute group when the value passes the group's pre-filter."""
         out: list[Compound] = []
@@ -327,7 +330,7 @@ class Matcher:
                     )
                 out.extend(info[0])
                 out.extend(info[1])
-            return out
+            return tuple(out)
         if value:
             if name == "class":
                 for tok in value.split():
@@ -337,14 +340,14 @@ class Matcher:
         group = self.by_attr.get(name)
         if group is not None and (name in self.always or self.prefilter[name].search(value)):
             out.extend(group)
-        return out
+        return tuple(out)
 
     def _match(
         self,
         el: etree._Element,
         tag: str,
         names: list[str],
-        seen: dict[tuple[str, str], list[Compound]],
+        seen: dict[tuple[str, str], tuple[Compound, ...]],
     ) -> tuple[int, ...]:
         """The indexes (ascending) of the simple selectors one element matches (``names``:
         its attribute names; ``seen``: ``_value_cands`` already computed on this page)."""
@@ -366,7 +369,7 @@ class Matcher:
     def _match_class_id(
         self,
         key: tuple[str, str | None, str | None],
-        seen: dict[tuple[str, str], list[Compound]],
+        seen: dict[tuple[str, str], tuple[Compound, ...]],
     ) -> tuple[int, ...]:
         """``_match`` for an element whose only attributes selectors name are (at most) a
         class and an id: ``key`` is its tag, class and id."""
@@ -389,7 +392,7 @@ class Matcher:
     def _match_key(
         self,
         key: tuple[str, str | None, str | None],
-        seen: dict[tuple[str, str], list[Compound]],
+        seen: dict[tuple[str, str], tuple[Compound, ...]],
     ) -> tuple[int, ...]:
         """``_match_class_id``, from the memoised (tag, class) verdict and the id's own when
         the two are separable."""
@@ -406,12 +409,14 @@ class Matcher:
             if cands is None:
                 cands = seen[("id", ident)] = self._value_cands("id", ident)
             get = {"id": ident}.get
-            own = self._id_hits[ident] = frozenset(
-                c.index
-                for c in cands
-                if c.tag is None and all(_test(get, cond) for cond in c.conds)
+            own = self._id_hits[ident] = tuple(
+                {
+                    c.index
+                    for c in cands
+                    if c.tag is None and all(_test(get, cond) for cond in c.conds)
+                }
             )
-        return tuple(sorted(own.union(base))) if own else base
+        return tuple(sorted({*own, *base})) if own else base
 
     def select_all(self, root: etree._Element) -> list[list[etree._Element]]:
         """For each selector, the elements under ``root`` (inclusive) it matches."""
