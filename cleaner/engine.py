@@ -250,12 +250,14 @@ def _strip_non_content(doc: etree._Element, rec: Recorder) -> None:
 BOUNDARY_END = "cleaner-boundary-end"
 
 
-def parse_page(text: str) -> etree._Element:
-    """Parse a decoded page, with streamed server-rendered content put in its place."""
+def parse_page(text: str, encoded: bytes | None = None) -> etree._Element:
+    """Parse a decoded page, with streamed server-rendered content put in its place
+    (``encoded``: the text's UTF-8 bytes, when known)."""
     streamed = 'hidden id="S:' in text
     if streamed:
         text = text.replace("<!--/$-->", f'<template id="{BOUNDARY_END}"></template>')
-    doc = parse_text(text)
+        encoded = None
+    doc = parse_text(text, encoded)
     if streamed:
         _swap_streamed_boundaries(doc)
     return doc
@@ -393,7 +395,7 @@ def clean(
     text = decoded.text
     for rep in site.replace if site else ():
         text, _ = rep.apply(text)
-    doc = parse_page(text)
+    doc = parse_page(text, decoded.utf8 if text is decoded.text else None)
     own = _is_own_document(doc)
     base = url or _canonical(doc)
     # Links are made absolute inside the article only (after pruning): most of a page's
