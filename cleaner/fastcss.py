@@ -12,7 +12,6 @@ selector's own XPath, so the results are the same elements in the same (document
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -22,6 +21,7 @@ from cssselect.parser import Attrib, Class, CombinedSelector, Element, Hash
 from lxml import etree
 
 from .selectors import Selector
+from .textfind import minimal_needles, needle_regex
 
 # One attribute test: (attribute, operator, value); operator "exists" has no value.
 Cond = tuple[str, str, str]
@@ -115,45 +115,6 @@ def _test(get: Callable[[str], str | None], cond: Cond) -> bool:
     return have == want or have.startswith(want + "-")
 
 
-def _minimal(needles: Iterable[str]) -> list[str]:
-    """The needles that hold no other needle (a text holds one of the given needles exactly
-    when it holds one of these)."""
-    out: list[str] = []
-    for n in sorted(set(needles), key=len):
-        if not any(m in n for m in out):
-            out.append(n)
-    return sorted(out)
-
-
-def _trie_pattern(words: Sequence[str]) -> str:
-    """One regex alternation of literal words, factored by common prefixes (Python's regex
-    engine tries each alternative at each position; a trie tries few). No word may be a
-    prefix of another (``_minimal`` guarantees that)."""
-    trie: dict[str, dict] = {}
-    for w in words:
-        node = trie
-        for ch in w:
-            node = node.setdefault(ch, {})
-
-    def build(node: dict) -> str:
-        alts = [re.escape(ch) + build(sub) for ch, sub in sorted(node.items())]
-        if not alts:
-            return ""
-        return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
-
-    return build(trie) if words else "(?!)"
-
-
-def _needle_regex(needles: Iterable[str]) -> re.Pattern[str]:
-    """A regex finding any of ``needles`` (a trie; a flat alternation if that will not
-    compile, e.g. nested too deep)."""
-    words = _minimal(needles)
-    try:
-        return re.compile(_trie_pattern(words))
-    except (re.error, RecursionError):
-        return re.compile("|".join(re.escape(w) for w in words) or "(?!)")
-
-
 # Class tokens whose candidates a matcher memoises before it empties the memo.
 _MEMO_LIMIT = 50_000
 
@@ -202,17 +163,17 @@ class Matcher:
         )
         self.relevant = frozenset(self.attr_names)
         self.rare_names = self.relevant - {"class", "id"}
-        self.prefilter = {a: _needle_regex(ns) for a, ns in self.needles.items()}
+        self.prefilter = {a: needle_regex(ns) for a, ns in self.needles.items()}
         # The class pre-filter token by token (each token's verdict is memoised) when no
         # needle holds whitespace: then a needle can only occur inside one token.
         self.class_by_token = "class" not in self.always and not any(
-            ch.isspace() for n in _minimal(self.needles.get("class", ())) for ch in n
+            ch.isspace() for n in minimal_needles(self.needles.get("class", ())) for ch in n
         )
         # Each compound of the class group under a needle its value holds (the value occurs
         # in a class only if that needle does): a token makes only those candidates.
         self._class_by_needle: dict[str, list[Compound]] = {}
         if self.class_by_token:
-            mins = _minimal(self.needles.get("class", ()))
+            mins = minimal_needles(self.needles.get("class", ()))
             for c in self.by_attr.get("class", ()):
                 needle = next(n for n in mins if n in c.conds[0][2])
                 self._class_by_needle.setdefault(needle, []).append(c)

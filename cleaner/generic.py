@@ -29,6 +29,7 @@ from .measure import (
     main_run,
     prose_paragraphs,
 )
+from .textfind import alternation_test
 
 RULE_ID = "builtin:generic"
 
@@ -303,8 +304,15 @@ def _names(cls: str | None, ident: str | None) -> tuple[bool, bool, bool, int]:
 
 @functools.lru_cache(maxsize=4096)
 def _names_gallery(cls: str | None, ident: str | None) -> bool:
-    """Whether a class and id pair names a slideshow (cached: pages repeat the names)."""
-    return GALLERY_RE.search(f"{cls or ''} {ident or ''}") is not None
+    """Whether a class and id pair names a slideshow (cached: pages repeat the names); ASCII
+    names lower-cased, by a case-sensitive test (the pattern is written in lower case)."""
+    names = f"{cls or ''} {ident or ''}"
+    if names.isascii():
+        return _gallery_lower(names.lower())
+    return GALLERY_RE.search(names) is not None
+
+
+_gallery_lower = alternation_test(GALLERY_RE.pattern)
 
 
 def _unlinked(img: etree._Element, top: etree._Element) -> bool:

@@ -14,6 +14,7 @@ from collections.abc import Iterator, Mapping
 from lxml import etree
 
 from .actions import element_text
+from .textfind import alternation_test
 
 POSITIVE_RE = re.compile(
     r"article|body|content|entry|hentry|h-entry|main|page|post|text|blog|story|detail|"
@@ -313,22 +314,23 @@ def _name_weight(value: str) -> int:
         stripped = _BUILDER_WIDGET_RE.sub(" ", stripped)
     value = stripped
     # A case-insensitive regex costs a microsecond per search: ASCII names are searched
-    # lower-cased with case-sensitive copies (the same matches while both patterns are
-    # written in lower case).
+    # lower-cased with case-sensitive tests (the same verdicts while both patterns are
+    # written in lower case), each a trie of the patterns' plain words first.
     if value.isascii():
         value = value.lower()
-        negative, positive = _NEGATIVE_LOWER, _POSITIVE_LOWER
+        negative, positive = _negative_lower(value), _positive_lower(value)
     else:
-        negative, positive = NEGATIVE_RE, POSITIVE_RE
-    if negative.search(value):
+        negative = NEGATIVE_RE.search(value) is not None
+        positive = POSITIVE_RE.search(value) is not None
+    if negative:
         weight -= 25
-    if positive.search(value):
+    if positive:
         weight += 25
     return weight
 
 
-_NEGATIVE_LOWER = re.compile(NEGATIVE_RE.pattern)
-_POSITIVE_LOWER = re.compile(POSITIVE_RE.pattern)
+_negative_lower = alternation_test(NEGATIVE_RE.pattern)
+_positive_lower = alternation_test(POSITIVE_RE.pattern)
 
 
 def link_density(el: etree._Element, text_len: int | None = None) -> float:

@@ -6,7 +6,7 @@ import re
 
 from cleaner.ruleset import RuleSet
 from cleaner.selectors import make_text_matcher
-from cleaner.textfind import finder, first_chars, required_literals
+from cleaner.textfind import alternation_test, finder, first_chars, required_literals
 
 SAMPLES = [
     "Advertisement",
@@ -83,3 +83,37 @@ def test_first_chars_and_literals() -> None:
     assert required_literals(re.compile(r"^.{0,9}\b(foo bar|bazz)\b")) == {"foo bar", "bazz"}
     assert required_literals(re.compile(r"^.{0,9}(foo|x)")) is None
     assert required_literals(re.compile(r"^.{0,9}(?i:foo)")) is None
+
+
+def test_alternation_test_agrees_with_search() -> None:
+    """``alternation_test`` answers as ``re.search`` does, for the class/id vocabularies
+    (words, anchors, word boundaries, optional letters) and for patterns it leaves alone."""
+    from cleaner.generic import GALLERY_RE
+    from cleaner.measure import NEGATIVE_RE, POSITIVE_RE
+
+    names = [
+        "ad-slot",
+        "top-ad-unit",
+        "ads",
+        "my-ads box",
+        "badge",
+        "bacajuga",
+        "baca-juga-list",
+        "tags",
+        "tagsx",
+        "post-tag",
+        "navbar",
+        "media-share",
+        "terpopuler",
+        "entry-content",
+        "read__content",
+        "photo-gallery",
+        "",
+        "x",
+        *[s.lower() for s in SAMPLES],
+    ]
+    patterns = [NEGATIVE_RE.pattern, POSITIVE_RE.pattern, GALLERY_RE.pattern, "a(b|c)", "ab|ac"]
+    for pattern in patterns:
+        test = alternation_test(pattern)
+        for name in names:
+            assert test(name) == (re.search(pattern, name) is not None), (pattern, name)
