@@ -10,6 +10,7 @@ blocks whose class/id says boilerplate, forms and empty wrappers.
 from __future__ import annotations
 
 import functools
+import operator
 import re
 
 from lxml import etree
@@ -79,7 +80,7 @@ def find_content(root: etree._Element, stats: Stats | None = None) -> etree._Ele
     scores: dict[etree._Element, float] = {}
     inside = _inside_unlikely_set(root, stats)
     for el in root.iter(*PARA_TAGS, "div"):
-        if el.tag == "div" and any(c.tag in _BLOCK_CHILDREN for c in el):
+        if el.tag == "div" and _holds_blocks(el):
             own = (el.text or "") + "".join(c.tail or "" for c in el)
             if len(own.strip()) < 25:
                 continue
@@ -116,6 +117,15 @@ def find_content(root: etree._Element, stats: Stats | None = None) -> etree._Ele
         if run is not None:
             return _widen(run, stats)
     return chosen
+
+
+def _holds_blocks(el: etree._Element) -> bool:
+    """True when a child of ``el`` is a block that makes it a container (in C: this runs
+    for every ``<div>``)."""
+    return not _BLOCK_CHILDREN.isdisjoint(map(_TAG, el))
+
+
+_TAG = operator.attrgetter("tag")
 
 
 _ITEMPROP = etree.XPath(".//*[@itemprop]")
