@@ -187,6 +187,8 @@ class Matcher:
         # which the garbage collector does not track; an empty list or set it would, and
         # every full collection would walk tens of thousands of them.)
         self._seen: dict[tuple[str, str], tuple[Compound, ...]] = {}
+        # The selectors an element without attributes matches, by its tag.
+        self._bare: dict[str, tuple[int, ...]] = {}
         # When no compound reached through a tag or class tests the id, and none reached
         # through the id tests the class, a (tag, class, id) verdict is the (tag, class)
         # one plus the id's own: ids are often unique, so each is looked at alone.
@@ -392,19 +394,17 @@ class Matcher:
             self._seen.clear()
             self._base.clear()
             self._id_hits.clear()
-        memo, seen = self._memo, self._seen
-        memo_get = memo.get
+            self._bare.clear()
+        memo, seen, bare = self._memo, self._seen, self._bare
+        memo_get, bare_get = memo.get, bare.get
         child_of = self.child_of
-        for el in root.iter():
+        for el in root.iter(etree.Element):
             tag = el.tag
-            if tag.__class__ is not str:
-                continue
             names = el.keys()
             if not names:
-                key = (tag, None, None)
-                hits = memo_get(key)
+                hits = bare_get(tag)
                 if hits is None:
-                    hits = memo[key] = self._match(el, tag, names, seen)
+                    hits = bare[tag] = self._match(el, tag, names, seen)
             elif rare.isdisjoint(names):
                 key = (tag, el.get("class"), el.get("id"))
                 hits = memo_get(key)
