@@ -368,9 +368,8 @@ class Matcher:
             base = self._memo[base_key] = self._match_class_id(base_key, seen)
         own = self._id_hits.get(ident)
         if own is None:
-            cands = seen.get(("id", ident))
-            if cands is None:
-                cands = seen[("id", ident)] = self._value_cands("id", ident)
+            # (Not through ``seen``: this verdict is kept, and ids are mostly unique.)
+            cands = self._value_cands("id", ident)
             get = {"id": ident}.get
             own = self._id_hits[ident] = tuple(
                 {
