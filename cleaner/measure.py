@@ -219,25 +219,26 @@ class Stats:
                 own = cm = 0
             t = lt = own
             lk = g = ll = nz = 0
-            for child in el:
-                value = child.tail
-                if value and not value.isspace():
-                    n = len(" ".join(value.split()))
-                    if n:  # ``_chunk``, inline
-                        n += value[0].isspace() + value[-1].isspace()
-                    if "," in value or "،" in value:
-                        cm += value.count(",") + value.count("،")
-                    t += n
-                    lt += n
-                sub = sums_get(child)
-                if sub is not None:
-                    t += sub[0]
-                    lk += sub[1]
-                    g += sub[2]
-                    nz += sub[3]
-                    cm += sub[4]
-                    lt += sub[5]
-                    ll += sub[6]
+            if len(el):  # (no child iterator for a leaf)
+                for child in el:
+                    value = child.tail
+                    if value and not value.isspace():
+                        n = len(" ".join(value.split()))
+                        if n:  # ``_chunk``, inline
+                            n += value[0].isspace() + value[-1].isspace()
+                        if "," in value or "،" in value:
+                            cm += value.count(",") + value.count("،")
+                        t += n
+                        lt += n
+                    sub = sums_get(child)
+                    if sub is not None:
+                        t += sub[0]
+                        lk += sub[1]
+                        g += sub[2]
+                        nz += sub[3]
+                        cm += sub[4]
+                        lt += sub[5]
+                        ll += sub[6]
             tag = el.tag
             if tag == "a":
                 lk, ll, nz = t, lt, t
