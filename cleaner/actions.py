@@ -285,12 +285,15 @@ def remove_text(
     # A standalone run sits in (text) or after (tail) a block element: only those are visited.
     for el in root.iter(*BLOCK_TAGS):
         text, tail = el.text, el.tail
+        # Most runs are indentation: only a short one with text is a candidate.
+        if text and (len(text) > MAX_MATCH_TEXT or text.isspace()):
+            text = None
+        if tail and (len(tail) > MAX_MATCH_TEXT or tail.isspace()):
+            tail = None
         if not text and not tail:
             continue
         for attr, value in (("text", text), ("tail", tail)):
-            if not value or len(value) > MAX_MATCH_TEXT or value.isspace():
-                continue
-            if not _standalone_run(el, attr, root):
+            if not value or not _standalone_run(el, attr, root):
                 continue
             t = norm_text(value)
             m = find(t)
