@@ -287,9 +287,9 @@ def remove_text(
         text, tail = el.text, el.tail
         # Most runs are indentation: only a short one with text is a candidate.
         if text and (len(text) > MAX_MATCH_TEXT or text.isspace()):
-            text = None
+            text = ""
         if tail and (len(tail) > MAX_MATCH_TEXT or tail.isspace()):
-            tail = None
+            tail = ""
         if not text and not tail:
             continue
         for attr, value in (("text", text), ("tail", tail)):
