@@ -234,12 +234,12 @@ def _strip_non_content(doc: etree._Element, rec: Recorder) -> None:
     # Some sites wrap the whole page in one <form> (ASP.NET), and libxml2 leaves an unclosed
     # <button> or <label> around everything after it: keep the contents of such wrappers.
     # A long <select> is a long list of options (countries, dates), never text to keep.
-    for wrapper in [e for e in found if e.tag in WRAPPER_TAGS and _text_outside_options(e) > 500]:
+    for wrapper in [e for e in found if e.tag in WRAPPER_TAGS and _long_outside_options(e)]:
         found.remove(wrapper)
-        for option in list(wrapper.iter("option", "optgroup", "datalist")):
+        for option in list(wrapper.iter(*OPTION_TAGS)):
             drop(option)
         wrapper.drop_tag()
-    found = _top_most(found)
+    found = _top_most(found, NON_CONTENT_TAGS)
     tags = [f"<{e.tag}>" for e in found]
     for e in found:
         drop(e)
@@ -303,10 +303,17 @@ def _swap_streamed_boundaries(doc: etree._Element) -> None:
         drop(hidden)
 
 
-def _text_outside_options(el: etree._Element) -> int:
-    """Length of the element's text without what its options say."""
-    options = _top_most(list(el.iter("option", "optgroup", "datalist")))
-    return len(element_text(el)) - sum(len(element_text(o)) for o in options)
+OPTION_TAGS = ("option", "optgroup", "datalist")
+
+
+def _long_outside_options(el: etree._Element) -> bool:
+    """True when the element's text without what its options say is over 500 characters
+    (never when its raw text is not: normalising only shortens it)."""
+    raw = etree.tostring(el, method="text", encoding="unicode", with_tail=False)
+    if len(raw) <= 500:
+        return False
+    options = _top_most(list(el.iter(*OPTION_TAGS)), OPTION_TAGS)
+    return len(norm_text(raw)) - sum(len(element_text(o)) for o in options) > 500
 
 
 def _is_own_document(doc: etree._Element) -> bool:
