@@ -37,15 +37,21 @@ def norm_text(text: str) -> str:
     return " ".join(text.split())
 
 
+def raw_text(el: etree._Element) -> str:
+    """The text content of an element as it is (``element_text`` before normalising: never
+    shorter)."""
+    return etree.tostring(el, method="text", encoding="unicode", with_tail=False)
+
+
 def element_text(el: etree._Element) -> str:
     """The normalised text content of an element."""
-    return norm_text(etree.tostring(el, method="text", encoding="unicode", with_tail=False))
+    return norm_text(raw_text(el))
 
 
 def sample_text(el: etree._Element) -> str:
     """``element_text(el)`` as far as a removal record keeps it (``SAMPLE_CHARS``): a long
     text is normalised from a prefix only (that of the raw text is a prefix of the whole's)."""
-    raw = etree.tostring(el, method="text", encoding="unicode", with_tail=False)
+    raw = raw_text(el)
     if len(raw) > 4 * SAMPLE_CHARS:
         head = norm_text(raw[: 4 * SAMPLE_CHARS])
         if len(head) >= SAMPLE_CHARS:

@@ -24,6 +24,7 @@ from .actions import (
     drop,
     element_text,
     norm_text,
+    raw_text,
     remove_outermost,
     remove_text,
     strip_attrs,
@@ -199,7 +200,7 @@ def _holds_the_article(
     raw text, never in paragraphs sharing one parent). A reader-comment section is never
     guarded."""
     # The page's text as it is now; normalised (for its length) only if a candidate is long.
-    page = etree.tostring(body, method="text", encoding="unicode", with_tail=False)
+    page = raw_text(body)
     limits: list[int] = []
     cluster = measure.main_run(paras, 300)
 
@@ -212,8 +213,11 @@ def _holds_the_article(
             if node is el:
                 return True
             node = node.getparent()
-        n = len(element_text(el))
-        if n <= 1000:  # the least limit
+        raw = raw_text(el)
+        if len(raw) <= 1000:  # the least limit (normalising only shortens the text)
+            return False
+        n = len(norm_text(raw))
+        if n <= 1000:
             return False
         if not limits:
             limits.append(max(1000, int(len(norm_text(page)) * 0.3)))
@@ -309,7 +313,7 @@ OPTION_TAGS = ("option", "optgroup", "datalist")
 def _long_outside_options(el: etree._Element) -> bool:
     """True when the element's text without what its options say is over 500 characters
     (never when its raw text is not: normalising only shortens it)."""
-    raw = etree.tostring(el, method="text", encoding="unicode", with_tail=False)
+    raw = raw_text(el)
     if len(raw) <= 500:
         return False
     options = _top_most(list(el.iter(*OPTION_TAGS)), OPTION_TAGS)

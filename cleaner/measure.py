@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping
 
 from lxml import etree
 
-from .actions import element_text
+from .actions import element_text, norm_text, raw_text
 from .textfind import alternation_test
 
 POSITIVE_RE = re.compile(
@@ -345,7 +345,10 @@ def link_density(el: etree._Element, text_len: int | None = None) -> float:
 
 def prose_len(p: etree._Element) -> int:
     """Length of a paragraph counted as prose (0 for a short or link-heavy one)."""
-    n = len(element_text(p))
+    raw = raw_text(p)
+    if len(raw) < PROSE_MIN:  # normalising only shortens it
+        return 0
+    n = len(norm_text(raw))
     return n if n >= PROSE_MIN and link_density(p, n) < 0.35 else 0
 
 
