@@ -191,10 +191,10 @@ def prune(
     removed: dict[str, list[str]] = {}
     share = max(400, stats.text.get(root, 0) * 0.4)
     gone: set[etree._Element] = set()
-    for el in list(root.iter()):
-        if el is root or not isinstance(el.tag, str):
+    for el in list(root.iter(etree.Element)):
+        if el is root:
             continue
-        if el.getparent() in gone:
+        if gone and el.getparent() in gone:
             gone.add(el)
             continue
         if el.tag in INLINE_TAGS or el in rec.protected:
