@@ -265,8 +265,15 @@ AUTHOR_BOX_RE = re.compile(
 
 
 def _names_author_box(cls: str | None, ident: str | None) -> bool:
-    """Whether a class and id pair names an author bio card."""
-    return AUTHOR_BOX_RE.search(f"{cls or ''} {ident or ''}") is not None
+    """Whether a class and id pair names an author bio card (ASCII names lower-cased, by a
+    case-sensitive test: the pattern is written in lower case)."""
+    names = f"{cls or ''} {ident or ''}"
+    if names.isascii():
+        return _author_box_lower(names.lower())
+    return AUTHOR_BOX_RE.search(names) is not None
+
+
+_author_box_lower = alternation_test(AUTHOR_BOX_RE.pattern)
 
 
 def _article_list(el: etree._Element, stats: Stats) -> bool:

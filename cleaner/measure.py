@@ -124,8 +124,14 @@ def _names_comments(cls: str | None, ident: str | None) -> bool:
 
 @functools.lru_cache(maxsize=4096)
 def _name_comments(value: str) -> bool:
-    """Whether one class or id value names a comment section (cached)."""
+    """Whether one class or id value names a comment section (cached; ASCII names
+    lower-cased, by a case-sensitive test: the pattern is written in lower case)."""
+    if value.isascii():
+        return _comments_lower(value.lower())
     return COMMENTS_RE.search(value) is not None
+
+
+_comments_lower = alternation_test(COMMENTS_RE.pattern)
 
 
 # A block's loose text counts as prose from this many characters (labels, dates, buttons and

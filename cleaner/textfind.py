@@ -249,24 +249,21 @@ def needle_regex(needles: Iterable[str]) -> re.Pattern[str]:
 
 def alternation_test(pattern: str) -> Callable[[str], bool]:
     """``re.compile(pattern).search(text) is not None``, faster, for a case-sensitive
-    alternation of which some alternatives are plain words: those as one trie (Python's
-    regex engine tries every alternative at every position; a trie's first characters let
-    it skip the positions no word starts at), the others only for a text holding what each
-    of them must contain. Any other pattern is searched as it is."""
+    pattern: when it is an alternation of which some alternatives are plain words, those as
+    one trie (Python's regex engine tries every alternative at every position; a trie's
+    first characters let it skip the positions no word starts at); the rest (or the whole
+    pattern) only for a text holding one of the strings each of its matches must contain."""
     rx = re.compile(pattern)
-    alternatives = pattern.split("|")
     parsed = _parsed(rx)
-    if (
-        rx.flags & ~re.UNICODE
-        or parsed is None
-        or len(parsed) != 1
-        or parsed[0][0] is not BRANCH
-        or len(parsed[0][1][1]) != len(alternatives)
-    ):
+    if rx.flags & ~re.UNICODE or parsed is None:
         return lambda text: rx.search(text) is not None
-    words = [a for a in alternatives if _PLAIN_WORD.fullmatch(a)]
-    others = [a for a in alternatives if not _PLAIN_WORD.fullmatch(a)]
-    trie = needle_regex(words)
+    alternatives = pattern.split("|")
+    if len(parsed) == 1 and parsed[0][0] is BRANCH and len(parsed[0][1][1]) == len(alternatives):
+        words = [a for a in alternatives if _PLAIN_WORD.fullmatch(a)]
+        others = [a for a in alternatives if not _PLAIN_WORD.fullmatch(a)]
+    else:
+        words, others = [], [pattern]
+    trie = needle_regex(words) if words else None
     rest = re.compile("|".join(others)) if others else None
     required = [_required(list(sre_parse.parse(a))) for a in others]
     gates = (
@@ -277,7 +274,7 @@ def alternation_test(pattern: str) -> Callable[[str], bool]:
 
     def test(text: str) -> bool:
         """True when ``pattern`` occurs in ``text``."""
-        if trie.search(text) is not None:
+        if trie is not None and trie.search(text) is not None:
             return True
         if rest is None or (gates is not None and not any(g in text for g in gates)):
             return False

@@ -88,8 +88,8 @@ def test_first_chars_and_literals() -> None:
 def test_alternation_test_agrees_with_search() -> None:
     """``alternation_test`` answers as ``re.search`` does, for the class/id vocabularies
     (words, anchors, word boundaries, optional letters) and for patterns it leaves alone."""
-    from cleaner.generic import GALLERY_RE
-    from cleaner.measure import NEGATIVE_RE, POSITIVE_RE
+    from cleaner.generic import AUTHOR_BOX_RE, GALLERY_RE
+    from cleaner.measure import COMMENTS_RE, NEGATIVE_RE, POSITIVE_RE
 
     names = [
         "ad-slot",
@@ -108,11 +108,26 @@ def test_alternation_test_agrees_with_search() -> None:
         "entry-content",
         "read__content",
         "photo-gallery",
+        "author-box",
+        "about-the-author",
+        "field-author",
+        "field-authors",
+        "comments-area",
+        "x-comments",
+        "disqus_thread",
         "",
         "x",
         *[s.lower() for s in SAMPLES],
     ]
-    patterns = [NEGATIVE_RE.pattern, POSITIVE_RE.pattern, GALLERY_RE.pattern, "a(b|c)", "ab|ac"]
+    patterns = [
+        NEGATIVE_RE.pattern,
+        POSITIVE_RE.pattern,
+        GALLERY_RE.pattern,
+        AUTHOR_BOX_RE.pattern,
+        COMMENTS_RE.pattern,
+        "a(b|c)",
+        "ab|ac",
+    ]
     for pattern in patterns:
         test = alternation_test(pattern)
         for name in names:
