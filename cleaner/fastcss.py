@@ -177,7 +177,7 @@ class Matcher:
             for c in self.by_attr.get("class", ()):
                 needle = next(n for n in mins if n in c.conds[0][2])
                 self._class_by_needle.setdefault(needle, []).append(c)
-        self._tokens: dict[str, tuple[tuple[Compound, ...], tuple[Compound, ...]]] = {}
+        self._tokens: dict[str, tuple[Compound, ...]] = {}
         # Per tag: the compounds that need no attribute lookup to become candidates.
         self._base: dict[str, list[Compound]] = {}
         # Across pages: the selectors a (tag, class, id) key matches, and the candidates
@@ -287,12 +287,12 @@ class Matcher:
             for tok in value.split():
                 info = tokens.get(tok)
                 if info is None:
-                    info = tokens[tok] = (
-                        tuple(self.by_token.get(("class", tok), ())),
-                        self._needle_cands(tok),
-                    )
-                out.extend(info[0])
-                out.extend(info[1])
+                    # The token's own compounds, then those its needles make candidates.
+                    info = tokens[tok] = tuple(
+                        self.by_token.get(("class", tok), ())
+                    ) + self._needle_cands(tok)
+                if info:  # (most tokens make none)
+                    out.extend(info)
             return tuple(out)
         if value:
             if name == "class":
