@@ -30,7 +30,7 @@ from .measure import (
     main_run,
     prose_paragraphs,
 )
-from .textfind import alternation_test
+from .textfind import case_insensitive_test
 
 RULE_ID = "builtin:generic"
 
@@ -265,15 +265,11 @@ AUTHOR_BOX_RE = re.compile(
 
 
 def _names_author_box(cls: str | None, ident: str | None) -> bool:
-    """Whether a class and id pair names an author bio card (ASCII names lower-cased, by a
-    case-sensitive test: the pattern is written in lower case)."""
-    names = f"{cls or ''} {ident or ''}"
-    if names.isascii():
-        return _author_box_lower(names.lower())
-    return AUTHOR_BOX_RE.search(names) is not None
+    """Whether a class and id pair names an author bio card."""
+    return _author_box(f"{cls or ''} {ident or ''}")
 
 
-_author_box_lower = alternation_test(AUTHOR_BOX_RE.pattern)
+_author_box = case_insensitive_test(AUTHOR_BOX_RE)
 
 
 def _article_list(el: etree._Element, stats: Stats) -> bool:
@@ -324,15 +320,11 @@ def _names(cls: str | None, ident: str | None) -> tuple[bool, bool, bool, int]:
 
 @functools.lru_cache(maxsize=4096)
 def _names_gallery(cls: str | None, ident: str | None) -> bool:
-    """Whether a class and id pair names a slideshow (cached: pages repeat the names); ASCII
-    names lower-cased, by a case-sensitive test (the pattern is written in lower case)."""
-    names = f"{cls or ''} {ident or ''}"
-    if names.isascii():
-        return _gallery_lower(names.lower())
-    return GALLERY_RE.search(names) is not None
+    """Whether a class and id pair names a slideshow (cached: pages repeat the names)."""
+    return _gallery(f"{cls or ''} {ident or ''}")
 
 
-_gallery_lower = alternation_test(GALLERY_RE.pattern)
+_gallery = case_insensitive_test(GALLERY_RE)
 
 
 def _unlinked(img: etree._Element, top: etree._Element) -> bool:

@@ -14,7 +14,7 @@ from collections.abc import Iterator, Mapping
 from lxml import etree
 
 from .actions import element_text, norm_text, raw_text
-from .textfind import alternation_test
+from .textfind import case_insensitive_test
 
 POSITIVE_RE = re.compile(
     r"article|body|content|entry|hentry|h-entry|main|page|post|text|blog|story|detail|"
@@ -124,14 +124,11 @@ def _names_comments(cls: str | None, ident: str | None) -> bool:
 
 @functools.lru_cache(maxsize=4096)
 def _name_comments(value: str) -> bool:
-    """Whether one class or id value names a comment section (cached; ASCII names
-    lower-cased, by a case-sensitive test: the pattern is written in lower case)."""
-    if value.isascii():
-        return _comments_lower(value.lower())
-    return COMMENTS_RE.search(value) is not None
+    """Whether one class or id value names a comment section (cached)."""
+    return _comments(value)
 
 
-_comments_lower = alternation_test(COMMENTS_RE.pattern)
+_comments = case_insensitive_test(COMMENTS_RE)
 
 
 # A block's loose text counts as prose from this many characters (labels, dates, buttons and
@@ -320,24 +317,16 @@ def _name_weight(value: str) -> int:
     if stripped != value:
         stripped = _BUILDER_WIDGET_RE.sub(" ", stripped)
     value = stripped
-    # A case-insensitive regex costs a microsecond per search: ASCII names are searched
-    # lower-cased with case-sensitive tests (the same verdicts while both patterns are
-    # written in lower case), each a trie of the patterns' plain words first.
-    if value.isascii():
-        value = value.lower()
-        negative, positive = _negative_lower(value), _positive_lower(value)
-    else:
-        negative = NEGATIVE_RE.search(value) is not None
-        positive = POSITIVE_RE.search(value) is not None
-    if negative:
+    # (A case-insensitive regex costs microseconds per search: see ``case_insensitive_test``.)
+    if _negative(value):
         weight -= 25
-    if positive:
+    if _positive(value):
         weight += 25
     return weight
 
 
-_negative_lower = alternation_test(NEGATIVE_RE.pattern)
-_positive_lower = alternation_test(POSITIVE_RE.pattern)
+_negative = case_insensitive_test(NEGATIVE_RE)
+_positive = case_insensitive_test(POSITIVE_RE)
 
 
 def link_density(el: etree._Element, text_len: int | None = None) -> float:

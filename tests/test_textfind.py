@@ -6,7 +6,13 @@ import re
 
 from cleaner.ruleset import RuleSet
 from cleaner.selectors import make_text_matcher
-from cleaner.textfind import alternation_test, finder, first_chars, required_literals
+from cleaner.textfind import (
+    alternation_test,
+    case_insensitive_test,
+    finder,
+    first_chars,
+    required_literals,
+)
 
 SAMPLES = [
     "Advertisement",
@@ -132,3 +138,15 @@ def test_alternation_test_agrees_with_search() -> None:
         test = alternation_test(pattern)
         for name in names:
             assert test(name) == (re.search(pattern, name) is not None), (pattern, name)
+
+
+def test_case_insensitive_test_agrees_with_search() -> None:
+    """``case_insensitive_test`` answers as the case-insensitive search does, for ASCII names
+    in any case and for non-ASCII ones (the Kelvin sign folds onto "k")."""
+    from cleaner.generic import AUTHOR_BOX_RE
+    from cleaner.measure import NEGATIVE_RE
+
+    for rx in (NEGATIVE_RE, AUTHOR_BOX_RE, re.compile("Kb|ab", re.I)):
+        test = case_insensitive_test(rx)
+        for name in ("SideBar", "Author-Box", "nav", "\u212ab", "KB", "Ab", "caf\u00e9 ADS", "x"):
+            assert test(name) == (rx.search(name) is not None), (rx.pattern, name)
