@@ -132,23 +132,8 @@ def is_inside(el: etree._Element, root: etree._Element) -> bool:
     return False
 
 
-def _top_most(
-    elements: list[etree._Element], tags: tuple[str, ...] | None = None
-) -> list[etree._Element]:
-    """Drop elements nested inside others in the list (they go with their ancestor).
-
-    ``tags``: every element's tag is one of them and the list is in document order; then an
-    element is nested exactly when it is among the descendants (with those tags) of one
-    kept before it, found by one walk in C per kept element instead of one up from each.
-    """
-    if tags is not None:
-        inside: set[etree._Element] = set()
-        kept = []
-        for el in elements:
-            if el not in inside:
-                kept.append(el)
-                inside.update(el.iterdescendants(*tags))
-        return kept
+def _top_most(elements: list[etree._Element]) -> list[etree._Element]:
+    """Drop elements nested inside others in the list (they go with their ancestor)."""
     chosen = set(elements)
     out = []
     for el in elements:

@@ -243,7 +243,7 @@ def _strip_non_content(doc: etree._Element, rec: Recorder) -> None:
         for option in list(wrapper.iter(*OPTION_TAGS)):
             drop(option)
         wrapper.drop_tag()
-    found = _top_most(found, NON_CONTENT_TAGS)
+    found = _top_most(found)
     tags = [f"<{e.tag}>" for e in found]
     for e in found:
         drop(e)
@@ -316,7 +316,7 @@ def _long_outside_options(el: etree._Element) -> bool:
     raw = raw_text(el)
     if len(raw) <= 500:
         return False
-    options = _top_most(list(el.iter(*OPTION_TAGS)), OPTION_TAGS)
+    options = _top_most(list(el.iter(*OPTION_TAGS)))
     return len(norm_text(raw)) - sum(len(element_text(o)) for o in options) > 500
 
 
