@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterator
 
 from lxml import etree
 
@@ -205,12 +204,13 @@ def find_trailers(body: etree._Element, paras: list[tuple[etree._Element, int]])
     start = next(i for i, r in enumerate(running) if r >= total * TRAILER_AFTER)
     markers: list[Trailer] = []
     prose = {p for p, _ in paras}
-    # The walk starts after the ``start``-th paragraph (what comes before it is skipped).
-    seen = start
-    for el in _after(paras[start - 1][0], body) if start else body.iter(*MARKER_TAGS):
+    seen = 0
+    for el in body.iter(*MARKER_TAGS):
         tag = el.tag
         if el in prose:
             seen += 1
+            continue
+        if seen < start:
             continue
         if tag in HEADING_TAGS:
             text = element_text(el)
@@ -227,17 +227,6 @@ def find_trailers(body: etree._Element, paras: list[tuple[etree._Element, int]])
                 continue
             markers.append((el, running[seen]))
     return markers
-
-
-def _after(el: etree._Element, body: etree._Element) -> Iterator[etree._Element]:
-    """The ``MARKER_TAGS`` elements after ``el`` (inside ``body``) in document order: its
-    descendants, then the following siblings' subtrees of it and of each ancestor."""
-    yield from el.iterdescendants(*MARKER_TAGS)
-    node: etree._Element | None = el
-    while node is not None and node is not body:
-        for sib in node.itersiblings():
-            yield from sib.iter(*MARKER_TAGS)
-        node = node.getparent()
 
 
 def cut_trailers(root: etree._Element, trailers: list[Trailer], rec: Recorder) -> None:
