@@ -35,8 +35,6 @@ from .textfind import case_insensitive_test
 RULE_ID = "builtin:generic"
 
 PARA_TAGS = {"p", "pre", "td", "blockquote", "li", "h2", "h3", "dd"}
-# The elements whose text is scored: paragraphs and the ``<div>`` elements.
-_SCORED_TAGS = (*PARA_TAGS, "div")
 
 
 # Readability's base scores of candidate containers by tag.
@@ -81,7 +79,7 @@ def find_content(root: etree._Element, stats: Stats | None = None) -> etree._Ele
         return marked
     scores: dict[etree._Element, float] = {}
     inside = _inside_unlikely_set(root, stats)
-    for el in root.iter(*_SCORED_TAGS):
+    for el in root.iter(*PARA_TAGS, "div"):
         if el.tag == "div" and _holds_blocks(el):
             own = (el.text or "") + "".join(c.tail or "" for c in el)
             if len(own.strip()) < 25:
@@ -171,13 +169,12 @@ def _widen(top: etree._Element, stats: Stats) -> etree._Element:
 
 
 def _inside_unlikely_set(root: etree._Element, stats: Stats) -> set[etree._Element]:
-    """The scored elements (``_SCORED_TAGS``) inside a nav/footer/aside-like element or a
-    reader-comment section (only those are ever looked up)."""
+    """Everything inside a nav/footer/aside-like element or a reader-comment section."""
     tops = [e for e in root.iter(*UNLIKELY_TAGS) if e is not root]
     tops.extend(stats.comments)
     inside: set[etree._Element] = set()
     for top in tops:
-        inside.update(top.iterdescendants(*_SCORED_TAGS))
+        inside.update(top.iterdescendants())
     return inside
 
 
