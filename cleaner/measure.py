@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterator, Mapping
+from typing import TypeVar, overload
 
 from lxml import etree
 
@@ -142,6 +143,8 @@ MORE_INLINE = frozenset(
 _INLINE = INLINE_TAGS | MORE_INLINE
 
 
+T = TypeVar("T")
+
 # Where each measure sits in a ``Stats.sums`` tuple.
 TEXT, LINKS, GOOD, NOISE, COMMAS = range(5)
 # An element's measures, then the text and link text an inline element owes its block.
@@ -161,8 +164,14 @@ class Measure(Mapping["etree._Element", int]):
         """The element's measure (KeyError if it was not measured)."""
         return self._sums[el][self._index]
 
-    def get(self, el: etree._Element, default: int = 0) -> int:  # type: ignore[override]
-        """The element's measure, ``default`` if it was not measured."""
+    @overload
+    def get(self, el: etree._Element, /) -> int | None: ...
+
+    @overload
+    def get(self, el: etree._Element, /, default: int | T) -> int | T: ...
+
+    def get(self, el: etree._Element, /, default: object = None) -> object:
+        """The element's measure, ``default`` if it was not measured (as ``dict.get``)."""
         found = self._sums.get(el)
         return default if found is None else found[self._index]
 
