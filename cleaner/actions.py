@@ -37,15 +37,21 @@ def norm_text(text: str) -> str:
     return " ".join(text.split())
 
 
+def raw_text(el: etree._Element) -> str:
+    """The text content of an element as it is (``element_text`` before normalising: never
+    shorter)."""
+    return etree.tostring(el, method="text", encoding="unicode", with_tail=False)
+
+
 def element_text(el: etree._Element) -> str:
     """The normalised text content of an element."""
-    return norm_text(etree.tostring(el, method="text", encoding="unicode", with_tail=False))
+    return norm_text(raw_text(el))
 
 
 def sample_text(el: etree._Element) -> str:
     """``element_text(el)`` as far as a removal record keeps it (``SAMPLE_CHARS``): a long
     text is normalised from a prefix only (that of the raw text is a prefix of the whole's)."""
-    raw = etree.tostring(el, method="text", encoding="unicode", with_tail=False)
+    raw = raw_text(el)
     if len(raw) > 4 * SAMPLE_CHARS:
         head = norm_text(raw[: 4 * SAMPLE_CHARS])
         if len(head) >= SAMPLE_CHARS:
@@ -162,18 +168,18 @@ def remove_outermost(
 
 def _short_text_elements(root: etree._Element) -> list[etree._Element]:
     """Elements whose raw text is short enough to be a label, children before parents."""
-    return [el for el, _ in _short_texts(root)]
+    return list(_short_texts(root))
 
 
-def _short_texts(root: etree._Element) -> list[tuple[etree._Element, str]]:
+def _short_texts(root: etree._Element) -> dict[etree._Element, str]:
     """``_short_text_elements`` with each element's raw text (what ``element_text``
-    normalises: its text and its descendants' text and tails, not comments' own text)."""
+    normalises: its text and its descendants' text and tails, not comments' own text), in
+    that order (one dictionary: no pair per element)."""
     if next(root.iter(etree.Comment, etree.ProcessingInstruction, etree.Entity), None) is not None:
         return _short_texts_any(root)
     # Children before parents (the reverse of document order), each element's raw text from
     # its children's (every child is an element here: no comments, hence the check above).
     limit = MAX_MATCH_TEXT * 4
-    out: list[tuple[etree._Element, str]] = []
     raw: dict[etree._Element, str] = {}
     raw_get = raw.get
     for el in reversed(list(root.iter(etree.Element))):
@@ -181,7 +187,6 @@ def _short_texts(root: etree._Element) -> list[tuple[etree._Element, str]]:
         if not len(el):
             if len(text) <= limit:
                 raw[el] = text
-                out.append((el, text))
             continue
         parts = [text]
         n = len(text)
@@ -199,20 +204,17 @@ def _short_texts(root: etree._Element) -> list[tuple[etree._Element, str]]:
             if n > limit:
                 break
         if n <= limit:
-            raw[el] = value = "".join(parts)
-            out.append((el, value))
-    if out and out[-1][0] is root:  # the root comes last
-        out.pop()
-    return out
+            raw[el] = "".join(parts)
+    raw.pop(root, None)
+    return raw
 
 
-def _short_texts_any(root: etree._Element) -> list[tuple[etree._Element, str]]:
+def _short_texts_any(root: etree._Element) -> dict[etree._Element, str]:
     """``_short_texts`` for a tree with comments or processing instructions."""
     limit = MAX_MATCH_TEXT * 4
     order = list(root.iter(etree.Element))
     lengths: dict[etree._Element, int] = {}
     raw: dict[etree._Element, str] = {}
-    out: list[tuple[etree._Element, str]] = []
     for el in reversed(order):
         text = el.text or ""
         children = list(el)
@@ -220,7 +222,6 @@ def _short_texts_any(root: etree._Element) -> list[tuple[etree._Element, str]]:
             lengths[el] = len(text)
             if len(text) <= limit:
                 raw[el] = text
-                out.append((el, text))
             continue
         tails = [c.tail or "" for c in children]
         n = len(text)
@@ -228,12 +229,11 @@ def _short_texts_any(root: etree._Element) -> list[tuple[etree._Element, str]]:
             n += lengths.get(child, 0) + len(tail)
         lengths[el] = n
         if n <= limit:
-            value = text + "".join(
+            raw[el] = text + "".join(
                 [raw.get(c, "") + t for c, t in zip(children, tails, strict=True)]
             )
-            raw[el] = value
-            out.append((el, value))
-    return [(el, value) for el, value in out if el is not root]
+    raw.pop(root, None)
+    return raw
 
 
 def remove_text(
@@ -249,7 +249,7 @@ def remove_text(
     seen: dict[str, TextMatcher | None] = {}
     matched: dict[etree._Element, TextMatcher] = {}
     has_matched_desc: set[etree._Element] = set()
-    for el, value in _short_texts(root):
+    for el, value in _short_texts(root).items():
         if has_matched_desc and el in has_matched_desc:
             parent = el.getparent()
             if parent is not None:
@@ -285,12 +285,15 @@ def remove_text(
     # A standalone run sits in (text) or after (tail) a block element: only those are visited.
     for el in root.iter(*BLOCK_TAGS):
         text, tail = el.text, el.tail
+        # Most runs are indentation: only a short one with text is a candidate.
+        if text and (len(text) > MAX_MATCH_TEXT or text.isspace()):
+            text = ""
+        if tail and (len(tail) > MAX_MATCH_TEXT or tail.isspace()):
+            tail = ""
         if not text and not tail:
             continue
         for attr, value in (("text", text), ("tail", tail)):
-            if not value or len(value) > MAX_MATCH_TEXT or value.isspace():
-                continue
-            if not _standalone_run(el, attr, root):
+            if not value or not _standalone_run(el, attr, root):
                 continue
             t = norm_text(value)
             m = find(t)

@@ -72,15 +72,14 @@ def _byline_elements(doc: etree._Element) -> Iterator[etree._Element]:
     if len(bodies) != 1:
         yield from _BYLINE_XPATH(doc)
         return
-    body = bodies[0]
-    for el in body.iter(etree.Element):
-        if el is body or not el.keys():
-            continue
+    names = _byline_names
+    for el in bodies[0].iterdescendants(etree.Element):
         get = el.get
+        cls, ident = get("class"), get("id")
         if (
-            get("rel") == "author"
+            ((cls is not None or ident is not None) and names(cls, ident))
+            or get("rel") == "author"
             or "author" in (get("itemprop") or "")
-            or _byline_names(get("class"), get("id"))
         ):
             yield el
 

@@ -230,6 +230,11 @@ def prescan_meta(data: bytes) -> str | None:
     pos = 0
     try:
         while pos < n:
+            # Every case below starts at a "<": the bytes before the next one are skipped.
+            if buf[pos] != 0x3C:
+                pos = buf.find(b"<", pos)
+                if pos < 0:
+                    return None
             if buf.startswith(b"<!--", pos):
                 end = buf.find(b"-->", pos + 2)
                 if end < 0:

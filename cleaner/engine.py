@@ -24,6 +24,7 @@ from .actions import (
     drop,
     element_text,
     norm_text,
+    raw_text,
     remove_outermost,
     remove_text,
     strip_attrs,
@@ -199,7 +200,7 @@ def _holds_the_article(
     raw text, never in paragraphs sharing one parent). A reader-comment section is never
     guarded."""
     # The page's text as it is now; normalised (for its length) only if a candidate is long.
-    page = etree.tostring(body, method="text", encoding="unicode", with_tail=False)
+    page = raw_text(body)
     limits: list[int] = []
     cluster = measure.main_run(paras, 300)
 
@@ -212,8 +213,11 @@ def _holds_the_article(
             if node is el:
                 return True
             node = node.getparent()
-        n = len(element_text(el))
-        if n <= 1000:  # the least limit
+        raw = raw_text(el)
+        if len(raw) <= 1000:  # the least limit (normalising only shortens the text)
+            return False
+        n = len(norm_text(raw))
+        if n <= 1000:
             return False
         if not limits:
             limits.append(max(1000, int(len(norm_text(page)) * 0.3)))
@@ -237,9 +241,9 @@ def _strip_non_content(doc: etree._Element, rec: Recorder) -> None:
     # Some sites wrap the whole page in one <form> (ASP.NET), and libxml2 leaves an unclosed
     # <button> or <label> around everything after it: keep the contents of such wrappers.
     # A long <select> is a long list of options (countries, dates), never text to keep.
-    for wrapper in [e for e in found if e.tag in WRAPPER_TAGS and _text_outside_options(e) > 500]:
+    for wrapper in [e for e in found if e.tag in WRAPPER_TAGS and _long_outside_options(e)]:
         found.remove(wrapper)
-        for option in list(wrapper.iter("option", "optgroup", "datalist")):
+        for option in list(wrapper.iter(*OPTION_TAGS)):
             drop(option)
         wrapper.drop_tag()
     found = _top_most(found)
@@ -253,12 +257,14 @@ def _strip_non_content(doc: etree._Element, rec: Recorder) -> None:
 BOUNDARY_END = "cleaner-boundary-end"
 
 
-def parse_page(text: str) -> etree._Element:
-    """Parse a decoded page, with streamed server-rendered content put in its place."""
+def parse_page(text: str, encoded: bytes | None = None) -> etree._Element:
+    """Parse a decoded page, with streamed server-rendered content put in its place
+    (``encoded``: the text's UTF-8 bytes, when known)."""
     streamed = 'hidden id="S:' in text
     if streamed:
         text = text.replace("<!--/$-->", f'<template id="{BOUNDARY_END}"></template>')
-    doc = parse_text(text)
+        encoded = None
+    doc = parse_text(text, encoded)
     if streamed:
         _swap_streamed_boundaries(doc)
     return doc
@@ -304,10 +310,17 @@ def _swap_streamed_boundaries(doc: etree._Element) -> None:
         drop(hidden)
 
 
-def _text_outside_options(el: etree._Element) -> int:
-    """Length of the element's text without what its options say."""
-    options = _top_most(list(el.iter("option", "optgroup", "datalist")))
-    return len(element_text(el)) - sum(len(element_text(o)) for o in options)
+OPTION_TAGS = ("option", "optgroup", "datalist")
+
+
+def _long_outside_options(el: etree._Element) -> bool:
+    """True when the element's text without what its options say is over 500 characters
+    (never when its raw text is not: normalising only shortens it)."""
+    raw = raw_text(el)
+    if len(raw) <= 500:
+        return False
+    options = _top_most(list(el.iter(*OPTION_TAGS)))
+    return len(norm_text(raw)) - sum(len(element_text(o)) for o in options) > 500
 
 
 def _is_own_document(doc: etree._Element) -> bool:
@@ -396,7 +409,7 @@ def clean(
     text = decoded.text
     for rep in site.replace if site else ():
         text, _ = rep.apply(text)
-    doc = parse_page(text)
+    doc = parse_page(text, decoded.utf8 if text is decoded.text else None)
     own = _is_own_document(doc)
     base = url or _canonical(doc)
     # Links are made absolute inside the article only (after pruning): most of a page's

@@ -12,7 +12,6 @@ selector's own XPath, so the results are the same elements in the same (document
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -22,6 +21,7 @@ from cssselect.parser import Attrib, Class, CombinedSelector, Element, Hash
 from lxml import etree
 
 from .selectors import Selector
+from .textfind import minimal_needles, needle_regex
 
 # One attribute test: (attribute, operator, value); operator "exists" has no value.
 Cond = tuple[str, str, str]
@@ -115,45 +115,6 @@ def _test(get: Callable[[str], str | None], cond: Cond) -> bool:
     return have == want or have.startswith(want + "-")
 
 
-def _minimal(needles: Iterable[str]) -> list[str]:
-    """The needles that hold no other needle (a text holds one of the given needles exactly
-    when it holds one of these)."""
-    out: list[str] = []
-    for n in sorted(set(needles), key=len):
-        if not any(m in n for m in out):
-            out.append(n)
-    return sorted(out)
-
-
-def _trie_pattern(words: Sequence[str]) -> str:
-    """One regex alternation of literal words, factored by common prefixes (Python's regex
-    engine tries each alternative at each position; a trie tries few). No word may be a
-    prefix of another (``_minimal`` guarantees that)."""
-    trie: dict[str, dict] = {}
-    for w in words:
-        node = trie
-        for ch in w:
-            node = node.setdefault(ch, {})
-
-    def build(node: dict) -> str:
-        alts = [re.escape(ch) + build(sub) for ch, sub in sorted(node.items())]
-        if not alts:
-            return ""
-        return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
-
-    return build(trie) if words else "(?!)"
-
-
-def _needle_regex(needles: Iterable[str]) -> re.Pattern[str]:
-    """A regex finding any of ``needles`` (a trie; a flat alternation if that will not
-    compile, e.g. nested too deep)."""
-    words = _minimal(needles)
-    try:
-        return re.compile(_trie_pattern(words))
-    except (re.error, RecursionError):
-        return re.compile("|".join(re.escape(w) for w in words) or "(?!)")
-
-
 # Class tokens whose candidates a matcher memoises before it empties the memo.
 _MEMO_LIMIT = 50_000
 
@@ -202,27 +163,32 @@ class Matcher:
         )
         self.relevant = frozenset(self.attr_names)
         self.rare_names = self.relevant - {"class", "id"}
-        self.prefilter = {a: _needle_regex(ns) for a, ns in self.needles.items()}
+        self.prefilter = {a: needle_regex(ns) for a, ns in self.needles.items()}
         # The class pre-filter token by token (each token's verdict is memoised) when no
         # needle holds whitespace: then a needle can only occur inside one token.
         self.class_by_token = "class" not in self.always and not any(
-            ch.isspace() for n in _minimal(self.needles.get("class", ())) for ch in n
+            ch.isspace() for n in minimal_needles(self.needles.get("class", ())) for ch in n
         )
         # Each compound of the class group under a needle its value holds (the value occurs
         # in a class only if that needle does): a token makes only those candidates.
         self._class_by_needle: dict[str, list[Compound]] = {}
         if self.class_by_token:
-            mins = _minimal(self.needles.get("class", ()))
+            mins = minimal_needles(self.needles.get("class", ()))
             for c in self.by_attr.get("class", ()):
                 needle = next(n for n in mins if n in c.conds[0][2])
                 self._class_by_needle.setdefault(needle, []).append(c)
-        self._tokens: dict[str, tuple[tuple[Compound, ...], tuple[Compound, ...]]] = {}
+        self._tokens: dict[str, tuple[Compound, ...]] = {}
         # Per tag: the compounds that need no attribute lookup to become candidates.
         self._base: dict[str, list[Compound]] = {}
         # Across pages: the selectors a (tag, class, id) key matches, and the candidates
         # of an attribute value.
         self._memo: dict[tuple[str, str | None, str | None], tuple[int, ...]] = {}
-        self._seen: dict[tuple[str, str], list[Compound]] = {}
+        # (Memo values are tuples: an empty one, the common case, is the shared ``()``,
+        # which the garbage collector does not track; an empty list or set it would, and
+        # every full collection would walk tens of thousands of them.)
+        self._seen: dict[tuple[str, str], tuple[Compound, ...]] = {}
+        # The selectors an element without attributes matches, by its tag.
+        self._bare: dict[str, tuple[int, ...]] = {}
         # When no compound reached through a tag or class tests the id, and none reached
         # through the id tests the class, a (tag, class, id) verdict is the (tag, class)
         # one plus the id's own: ids are often unique, so each is looked at alone.
@@ -243,7 +209,7 @@ class Matcher:
             )
             for cond in c.conds
         )
-        self._id_hits: dict[str, frozenset[int]] = {}
+        self._id_hits: dict[str, tuple[int, ...]] = {}
 
     @staticmethod
     def _parse(
@@ -310,7 +276,7 @@ class Matcher:
             c for needle, cs in self._class_by_needle.items() if needle in token for c in cs
         )
 
-    def _value_cands(self, name: str, value: str) -> list[Compound]:
+    def _value_cands(self, name: str, value: str) -> tuple[Compound, ...]:
         """The compounds one attribute makes candidates: those indexed by its class or id
         tokens, and its attribute group when the value passes the group's pre-filter."""
         out: list[Compound] = []
@@ -321,13 +287,13 @@ class Matcher:
             for tok in value.split():
                 info = tokens.get(tok)
                 if info is None:
-                    info = tokens[tok] = (
-                        tuple(self.by_token.get(("class", tok), ())),
-                        self._needle_cands(tok),
-                    )
-                out.extend(info[0])
-                out.extend(info[1])
-            return out
+                    # The token's own compounds, then those its needles make candidates.
+                    info = tokens[tok] = tuple(
+                        self.by_token.get(("class", tok), ())
+                    ) + self._needle_cands(tok)
+                if info:  # (most tokens make none)
+                    out.extend(info)
+            return tuple(out)
         if value:
             if name == "class":
                 for tok in value.split():
@@ -337,14 +303,14 @@ class Matcher:
         group = self.by_attr.get(name)
         if group is not None and (name in self.always or self.prefilter[name].search(value)):
             out.extend(group)
-        return out
+        return tuple(out)
 
     def _match(
         self,
         el: etree._Element,
         tag: str,
         names: list[str],
-        seen: dict[tuple[str, str], list[Compound]],
+        seen: dict[tuple[str, str], tuple[Compound, ...]],
     ) -> tuple[int, ...]:
         """The indexes (ascending) of the simple selectors one element matches (``names``:
         its attribute names; ``seen``: ``_value_cands`` already computed on this page)."""
@@ -366,7 +332,7 @@ class Matcher:
     def _match_class_id(
         self,
         key: tuple[str, str | None, str | None],
-        seen: dict[tuple[str, str], list[Compound]],
+        seen: dict[tuple[str, str], tuple[Compound, ...]],
     ) -> tuple[int, ...]:
         """``_match`` for an element whose only attributes selectors name are (at most) a
         class and an id: ``key`` is its tag, class and id."""
@@ -389,7 +355,7 @@ class Matcher:
     def _match_key(
         self,
         key: tuple[str, str | None, str | None],
-        seen: dict[tuple[str, str], list[Compound]],
+        seen: dict[tuple[str, str], tuple[Compound, ...]],
     ) -> tuple[int, ...]:
         """``_match_class_id``, from the memoised (tag, class) verdict and the id's own when
         the two are separable."""
@@ -402,16 +368,17 @@ class Matcher:
             base = self._memo[base_key] = self._match_class_id(base_key, seen)
         own = self._id_hits.get(ident)
         if own is None:
-            cands = seen.get(("id", ident))
-            if cands is None:
-                cands = seen[("id", ident)] = self._value_cands("id", ident)
+            # (Not through ``seen``: this verdict is kept, and ids are mostly unique.)
+            cands = self._value_cands("id", ident)
             get = {"id": ident}.get
-            own = self._id_hits[ident] = frozenset(
-                c.index
-                for c in cands
-                if c.tag is None and all(_test(get, cond) for cond in c.conds)
+            own = self._id_hits[ident] = tuple(
+                {
+                    c.index
+                    for c in cands
+                    if c.tag is None and all(_test(get, cond) for cond in c.conds)
+                }
             )
-        return tuple(sorted(own.union(base))) if own else base
+        return tuple(sorted({*own, *base})) if own else base
 
     def select_all(self, root: etree._Element) -> list[list[etree._Element]]:
         """For each selector, the elements under ``root`` (inclusive) it matches."""
@@ -426,19 +393,17 @@ class Matcher:
             self._seen.clear()
             self._base.clear()
             self._id_hits.clear()
-        memo, seen = self._memo, self._seen
-        memo_get = memo.get
+            self._bare.clear()
+        memo, seen, bare = self._memo, self._seen, self._bare
+        memo_get, bare_get = memo.get, bare.get
         child_of = self.child_of
-        for el in root.iter():
+        for el in root.iter(etree.Element):
             tag = el.tag
-            if tag.__class__ is not str:
-                continue
             names = el.keys()
             if not names:
-                key = (tag, None, None)
-                hits = memo_get(key)
+                hits = bare_get(tag)
                 if hits is None:
-                    hits = memo[key] = self._match(el, tag, names, seen)
+                    hits = bare[tag] = self._match(el, tag, names, seen)
             elif rare.isdisjoint(names):
                 key = (tag, el.get("class"), el.get("id"))
                 hits = memo_get(key)

@@ -10,14 +10,17 @@ blocks whose class/id says boilerplate, forms and empty wrappers.
 from __future__ import annotations
 
 import functools
+import operator
 import re
 
 from lxml import etree
 
 from .actions import Recorder, drop, element_text, sample_text
 from .measure import (
+    COMMAS,
     INLINE_TAGS,
     KEEP_TAGS,
+    TEXT,
     UNLIKELY_TAGS,
     Stats,
     _names_comments,
@@ -27,6 +30,7 @@ from .measure import (
     main_run,
     prose_paragraphs,
 )
+from .textfind import case_insensitive_test
 
 RULE_ID = "builtin:generic"
 
@@ -80,14 +84,15 @@ def find_content(root: etree._Element, stats: Stats | None = None) -> etree._Ele
     in_body = 0.0
     body: etree._Element | None = None
     for el in root.iter(*PARA_TAGS, "div"):
-        if el.tag == "div" and any(c.tag in _BLOCK_CHILDREN for c in el):
+        if el.tag == "div" and _holds_blocks(el):
             own = (el.text or "") + "".join(c.tail or "" for c in el)
             if len(own.strip()) < 25:
                 continue
             text = " ".join(own.split())
             length, commas = len(text), commas_in(text)
         else:
-            length, commas = stats.text.get(el, 0), stats.commas.get(el, 0)
+            measured = stats.sums.get(el)
+            length, commas = (measured[TEXT], measured[COMMAS]) if measured else (0, 0)
         if length < 25 or el in inside:
             continue
         score = 1.0 + commas + min(length / 100.0, 3.0)
@@ -129,6 +134,15 @@ def find_content(root: etree._Element, stats: Stats | None = None) -> etree._Ele
         if best_sized is not None and best_sized[0] > 0 and stats.density(best_sized[1]) <= 0.5:
             return _widen(best_sized[1], stats)
     return chosen
+
+
+def _holds_blocks(el: etree._Element) -> bool:
+    """True when a child of ``el`` is a block that makes it a container (in C: this runs
+    for every ``<div>``)."""
+    return not _BLOCK_CHILDREN.isdisjoint(map(_TAG, el))
+
+
+_TAG = operator.attrgetter("tag")
 
 
 _ITEMPROP = etree.XPath(".//*[@itemprop]")
@@ -218,10 +232,10 @@ def prune(
     removed: dict[str, list[str]] = {}
     share = max(400, stats.text.get(root, 0) * 0.4)
     gone: set[etree._Element] = set()
-    for el in list(root.iter()):
-        if el is root or not isinstance(el.tag, str):
+    for el in list(root.iter(etree.Element)):
+        if el is root:
             continue
-        if el.getparent() in gone:
+        if gone and el.getparent() in gone:
             gone.add(el)
             continue
         if el.tag in INLINE_TAGS or el in rec.protected:
@@ -293,7 +307,10 @@ AUTHOR_BOX_RE = re.compile(
 
 def _names_author_box(cls: str | None, ident: str | None) -> bool:
     """Whether a class and id pair names an author bio card."""
-    return AUTHOR_BOX_RE.search(f"{cls or ''} {ident or ''}") is not None
+    return _author_box(f"{cls or ''} {ident or ''}")
+
+
+_author_box = case_insensitive_test(AUTHOR_BOX_RE)
 
 
 def _article_list(el: etree._Element, stats: Stats) -> bool:
@@ -345,7 +362,10 @@ def _names(cls: str | None, ident: str | None) -> tuple[bool, bool, bool, int]:
 @functools.lru_cache(maxsize=4096)
 def _names_gallery(cls: str | None, ident: str | None) -> bool:
     """Whether a class and id pair names a slideshow (cached: pages repeat the names)."""
-    return GALLERY_RE.search(f"{cls or ''} {ident or ''}") is not None
+    return _gallery(f"{cls or ''} {ident or ''}")
+
+
+_gallery = case_insensitive_test(GALLERY_RE)
 
 
 def _unlinked(img: etree._Element, top: etree._Element) -> bool:

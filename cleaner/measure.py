@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterator, Mapping
+from typing import TypeVar, overload
 
 from lxml import etree
 
-from .actions import element_text
+from .actions import element_text, norm_text, raw_text
+from .textfind import case_insensitive_test
 
 POSITIVE_RE = re.compile(
     r"article|body|content|entry|hentry|h-entry|main|page|post|text|blog|story|detail|"
@@ -123,7 +126,10 @@ def _names_comments(cls: str | None, ident: str | None) -> bool:
 @functools.lru_cache(maxsize=4096)
 def _name_comments(value: str) -> bool:
     """Whether one class or id value names a comment section (cached)."""
-    return COMMENTS_RE.search(value) is not None
+    return _comments(value)
+
+
+_comments = case_insensitive_test(COMMENTS_RE)
 
 
 # A block's loose text counts as prose from this many characters (labels, dates, buttons and
@@ -137,33 +143,80 @@ MORE_INLINE = frozenset(
 _INLINE = INLINE_TAGS | MORE_INLINE
 
 
+T = TypeVar("T")
+
+# Where each measure sits in a ``Stats.sums`` tuple.
+TEXT, LINKS, GOOD, NOISE, COMMAS = range(5)
+# An element's measures, then the text and link text an inline element owes its block.
+Sums = tuple[int, int, int, int, int, int, int]
+
+
+class Measure(Mapping["etree._Element", int]):
+    """One measure of every element a ``Stats`` measured, read from its tuples (a view: no
+    dictionary per measure is filled while measuring)."""
+
+    def __init__(self, sums: dict[etree._Element, Sums], index: int) -> None:
+        """The view of ``sums``'s ``index``-th value."""
+        self._sums = sums
+        self._index = index
+
+    def __getitem__(self, el: etree._Element) -> int:
+        """The element's measure (KeyError if it was not measured)."""
+        return self._sums[el][self._index]
+
+    @overload
+    def get(self, el: etree._Element, /) -> int | None: ...
+
+    @overload
+    def get(self, el: etree._Element, /, default: int | T) -> int | T: ...
+
+    def get(self, el: etree._Element, /, default: object = None) -> object:
+        """The element's measure, ``default`` if it was not measured (as ``dict.get``)."""
+        found = self._sums.get(el)
+        return default if found is None else found[self._index]
+
+    def __contains__(self, el: object) -> bool:
+        """True when the element was measured."""
+        return el in self._sums
+
+    def __iter__(self) -> Iterator[etree._Element]:
+        """The measured elements."""
+        return iter(self._sums)
+
+    def __len__(self) -> int:
+        """How many elements were measured."""
+        return len(self._sums)
+
+
 class Stats:
     """Text lengths of every element of a subtree, computed in one bottom-up pass.
 
     ``text``: normalised text length; ``links``: the part inside ``<a>``; ``good``: text that
     is neither in a link nor under a nav/aside/footer-like tag or a boilerplate class/id.
     Values describe the tree as it was when computed (callers work top-down, so an element
-    is looked at before anything inside it is removed).
+    is looked at before anything inside it is removed). ``sums`` holds every measure of an
+    element in one tuple (indexed by ``TEXT`` … ``COMMAS``); ``text`` is also a dictionary
+    (the most read), the others are views of ``sums``.
     """
 
     def __init__(self, root: etree._Element) -> None:
         """Measure ``root`` and everything under it."""
         self.text: dict[etree._Element, int] = {}
-        self.links: dict[etree._Element, int] = {}
-        self.good: dict[etree._Element, int] = {}
-        self.noise: dict[etree._Element, int] = {}
-        self.commas: dict[etree._Element, int] = {}
+        # Per element: text, links, good, noise, commas, and the text and link text of an
+        # inline element owed to the block that holds it (0 for a block): one lookup per child.
+        self.sums: dict[etree._Element, Sums] = {}
+        self.links = Measure(self.sums, LINKS)
+        self.good = Measure(self.sums, GOOD)
+        self.noise = Measure(self.sums, NOISE)
+        self.commas = Measure(self.sums, COMMAS)
         # Reader-comment sections with text (their class/id is negative too).
         self.comments: list[etree._Element] = []
         # The measured root and its elements with an ``itemprop`` (microdata), in document
         # order.
         self.root = root
         self.itemprops: list[etree._Element] = []
-        text, links, good, noise = self.text, self.links, self.good, self.noise
-        commas = self.commas
-        # Per element: text, links, good, noise, commas, and the text and link text of an
-        # inline element owed to the block that holds it (0 for a block): one lookup per child.
-        sums: dict[etree._Element, tuple[int, int, int, int, int, int, int]] = {}
+        text = self.text
+        sums = self.sums
         sums_get = sums.get
         inline, unlikely = _INLINE, UNLIKELY_TAGS
         # Whitespace-only runs (indentation between tags) are the common case: skipped early.
@@ -178,25 +231,26 @@ class Stats:
                 own = cm = 0
             t = lt = own
             lk = g = ll = nz = 0
-            for child in el:
-                value = child.tail
-                if value and not value.isspace():
-                    n = len(" ".join(value.split()))
-                    if n:  # ``_chunk``, inline
-                        n += value[0].isspace() + value[-1].isspace()
-                    if "," in value or "،" in value:
-                        cm += value.count(",") + value.count("،")
-                    t += n
-                    lt += n
-                sub = sums_get(child)
-                if sub is not None:
-                    t += sub[0]
-                    lk += sub[1]
-                    g += sub[2]
-                    nz += sub[3]
-                    cm += sub[4]
-                    lt += sub[5]
-                    ll += sub[6]
+            if len(el):  # (no child iterator for a leaf)
+                for child in el:
+                    value = child.tail
+                    if value and not value.isspace():
+                        n = len(" ".join(value.split()))
+                        if n:  # ``_chunk``, inline
+                            n += value[0].isspace() + value[-1].isspace()
+                        if "," in value or "،" in value:
+                            cm += value.count(",") + value.count("،")
+                        t += n
+                        lt += n
+                    sub = sums_get(child)
+                    if sub is not None:
+                        t += sub[0]
+                        lk += sub[1]
+                        g += sub[2]
+                        nz += sub[3]
+                        cm += sub[4]
+                        lt += sub[5]
+                        ll += sub[6]
             tag = el.tag
             if tag == "a":
                 lk, ll, nz = t, lt, t
@@ -214,15 +268,17 @@ class Stats:
                 if is_comments(el):
                     self.comments.append(el)
             sums[el] = (t, lk, g, nz, cm, owed_t, owed_l)
-            text[el], links[el], good[el], noise[el], commas[el] = t, lk, g, nz, cm
+            text[el] = t
             if el.get("itemprop") is not None:
                 self.itemprops.append(el)
         self.itemprops.reverse()
 
     def density(self, el: etree._Element) -> float:
         """Share of the element's text inside links (0 for an element without text)."""
-        t = self.text.get(el, 0)
-        return min(1.0, self.links.get(el, 0) / t) if t else 0.0
+        found = self.sums.get(el)
+        if found is None or not found[TEXT]:
+            return 0.0
+        return min(1.0, found[LINKS] / found[TEXT])
 
 
 def commas_in(value: str | None) -> int:
@@ -270,23 +326,16 @@ def _name_weight(value: str) -> int:
     if stripped != value:
         stripped = _BUILDER_WIDGET_RE.sub(" ", stripped)
     value = stripped
-    # A case-insensitive regex costs a microsecond per search: ASCII names are searched
-    # lower-cased with case-sensitive copies (the same matches while both patterns are
-    # written in lower case).
-    if value.isascii():
-        value = value.lower()
-        negative, positive = _NEGATIVE_LOWER, _POSITIVE_LOWER
-    else:
-        negative, positive = NEGATIVE_RE, POSITIVE_RE
-    if negative.search(value):
+    # (A case-insensitive regex costs microseconds per search: see ``case_insensitive_test``.)
+    if _negative(value):
         weight -= 25
-    if positive.search(value):
+    if _positive(value):
         weight += 25
     return weight
 
 
-_NEGATIVE_LOWER = re.compile(NEGATIVE_RE.pattern)
-_POSITIVE_LOWER = re.compile(POSITIVE_RE.pattern)
+_negative = case_insensitive_test(NEGATIVE_RE)
+_positive = case_insensitive_test(POSITIVE_RE)
 
 
 def link_density(el: etree._Element, text_len: int | None = None) -> float:
@@ -300,7 +349,10 @@ def link_density(el: etree._Element, text_len: int | None = None) -> float:
 
 def prose_len(p: etree._Element) -> int:
     """Length of a paragraph counted as prose (0 for a short or link-heavy one)."""
-    n = len(element_text(p))
+    raw = raw_text(p)
+    if len(raw) < PROSE_MIN:  # normalising only shortens it
+        return 0
+    n = len(norm_text(raw))
     return n if n >= PROSE_MIN and link_density(p, n) < 0.35 else 0
 
 

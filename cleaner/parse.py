@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html import escape
 
 import lxml.html
@@ -92,6 +92,9 @@ class Decoded:
     text: str
     encoding: str
     source: str
+    # ``text`` encoded as UTF-8 when that is the input itself (valid UTF-8, no byte-order
+    # mark): parsing then needs no encoding pass.
+    utf8: bytes | None = field(default=None, repr=False, compare=False)
 
 
 def check_is_html(
@@ -173,8 +176,11 @@ def decode(data: bytes, content_type: str | None = None) -> Decoded:
         # A saved page re-encoded to UTF-8 keeps its old <meta charset>; bytes that are valid
         # UTF-8 with multi-byte sequences almost never come from a legacy encoding.
         codec, source = "utf-8", "utf-8-content"
-    text = strip_bom(data, codec).decode(codec, errors="replace")
-    return Decoded(text=text, encoding=codec, source=source)
+    body = strip_bom(data, codec)
+    text = body.decode(codec, errors="replace")
+    # Without a replacement character the decoding lost nothing: encoding gives ``body``.
+    utf8 = body if codec == "utf-8" and "\ufffd" not in text else None
+    return Decoded(text=text, encoding=codec, source=source, utf8=utf8)
 
 
 def _is_utf8(data: bytes) -> bool:
@@ -296,15 +302,18 @@ def _parse_checked(raw: bytes, build: Callable[..., etree._Element]) -> etree._E
 _CONTROL_BYTES = bytes(range(0x09)) + b"\x0b" + bytes(range(0x0E, 0x20)) + b"\x7f"
 
 
-def _utf8_plain(text: str) -> bytes | None:
+def _utf8_plain(text: str, encoded: bytes | None = None) -> bytes | None:
     """``_to_utf8`` for text with no character to replace (almost every page, checked
-    without a regex scan), else None."""
+    without a regex scan), else None. ``encoded``: the text's UTF-8 bytes, when known."""
     if "\ufffe" not in text and "\uffff" not in text:
-        try:
-            raw = text.encode("utf-8")
-        except UnicodeEncodeError:  # a lone surrogate
-            return None
-        if len(raw.translate(None, _CONTROL_BYTES)) == len(raw):
+        raw = encoded
+        if raw is None:
+            try:
+                raw = text.encode("utf-8")
+            except UnicodeEncodeError:  # a lone surrogate
+                return None
+        # One ``memchr`` scan per control byte: faster than any one pass in Python.
+        if not any(byte in raw for byte in _CONTROL_BYTES):
             return raw.replace(b"\x0c", b" ")
     return None
 
@@ -331,9 +340,10 @@ _DOCUMENT_END_BYTES = re.compile(
 )
 
 
-def parse_text(text: str) -> etree._Element:
-    """Parse decoded HTML text to an lxml document; raise ParseError on lost depth."""
-    raw = _utf8_plain(text)
+def parse_text(text: str, encoded: bytes | None = None) -> etree._Element:
+    """Parse decoded HTML text to an lxml document; raise ParseError on lost depth.
+    ``encoded``: the text's UTF-8 bytes, when the caller has them (``Decoded.utf8``)."""
+    raw = _utf8_plain(text, encoded)
     if raw is not None:
         # Removing the tags from the bytes: the same text out (the tags are ASCII, and a form
         # feed, now a space, was whitespace to ``\s`` too), without a pass over the str.
@@ -349,4 +359,4 @@ def parse_fragment(html: str) -> etree._Element:
 def parse(data: bytes, content_type: str | None = None) -> tuple[etree._Element, Decoded]:
     """Decode and parse page bytes; return the document element and the decoding used."""
     decoded = decode(data, content_type)
-    return parse_text(decoded.text), decoded
+    return parse_text(decoded.text, decoded.utf8), decoded

@@ -30,8 +30,9 @@ def to_text(root: etree._Element) -> str:
     current: list[str] = []
     append = current.append
     blocks = _BLOCKS
+    # (Every node here is an element: the check above sends other trees elsewhere.)
     for event, el in etree.iterwalk(root, events=("start", "end")):
-        tag = el.tag if isinstance(el.tag, str) else ""
+        tag = el.tag
         if event == "start":
             if tag == "br":
                 append("\n")

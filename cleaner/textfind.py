@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from .selectors import TextMatcher
@@ -208,14 +208,102 @@ def _combine(regexes: list[TextMatcher]) -> re.Pattern[str] | None:
         return None
 
 
-def _minimal(needles: set[str]) -> tuple[str, ...]:
-    """The needles that hold no other needle (a text holds one of ``needles`` exactly when
-    it holds one of these)."""
+def minimal_needles(needles: Iterable[str]) -> list[str]:
+    """The needles that hold no other needle (a text holds one of the given needles exactly
+    when it holds one of these)."""
     out: list[str] = []
-    for n in sorted(needles, key=len):
+    for n in sorted(set(needles), key=len):
         if not any(m in n for m in out):
             out.append(n)
-    return tuple(out)
+    return sorted(out)
+
+
+def _trie_pattern(words: Sequence[str]) -> str:
+    """One regex alternation of literal words, factored by common prefixes (Python's regex
+    engine tries each alternative at each position; a trie tries few). No word may be a
+    prefix of another (``minimal_needles`` guarantees that)."""
+    trie: dict[str, dict] = {}
+    for w in words:
+        node = trie
+        for ch in w:
+            node = node.setdefault(ch, {})
+
+    def build(node: dict) -> str:
+        alts = [re.escape(ch) + build(sub) for ch, sub in sorted(node.items())]
+        if not alts:
+            return ""
+        return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+
+    return build(trie) if words else "(?!)"
+
+
+def needle_regex(needles: Iterable[str]) -> re.Pattern[str]:
+    """A regex finding any of ``needles`` (a trie; a flat alternation if that will not
+    compile, e.g. nested too deep)."""
+    words = minimal_needles(needles)
+    try:
+        return re.compile(_trie_pattern(words))
+    except (re.error, RecursionError):
+        return re.compile("|".join(re.escape(w) for w in words) or "(?!)")
+
+
+def alternation_test(pattern: str) -> Callable[[str], bool]:
+    """``re.compile(pattern).search(text) is not None``, faster, for a case-sensitive
+    pattern: when it is an alternation of which some alternatives are plain words, those as
+    one trie (Python's regex engine tries every alternative at every position; a trie's
+    first characters let it skip the positions no word starts at); the rest (or the whole
+    pattern) only for a text holding one of the strings each of its matches must contain."""
+    rx = re.compile(pattern)
+    parsed = _parsed(rx)
+    if rx.flags & ~re.UNICODE or parsed is None:
+        return lambda text: rx.search(text) is not None
+    alternatives = pattern.split("|")
+    if len(parsed) == 1 and parsed[0][0] is BRANCH and len(parsed[0][1][1]) == len(alternatives):
+        words = [a for a in alternatives if _PLAIN_WORD.fullmatch(a)]
+        others = [a for a in alternatives if not _PLAIN_WORD.fullmatch(a)]
+    else:
+        words, others = [], [pattern]
+    trie = needle_regex(words) if words else None
+    rest = re.compile("|".join(others)) if others else None
+    required = [_required(list(sre_parse.parse(a))) for a in others]
+    gates = (
+        tuple(minimal_needles(lit for found in required if found for lit in found))
+        if all(required)
+        else None
+    )
+
+    def test(text: str) -> bool:
+        """True when ``pattern`` occurs in ``text``."""
+        if trie is not None and trie.search(text) is not None:
+            return True
+        if rest is None or (gates is not None and not any(g in text for g in gates)):
+            return False
+        return rest.search(text) is not None
+
+    return test
+
+
+def case_insensitive_test(rx: re.Pattern[str]) -> Callable[[str], bool]:
+    """``rx.search(text) is not None`` for a case-insensitive pattern written in lower-case
+    ASCII, faster: an ASCII text lower-cased and tested case-sensitively by
+    ``alternation_test`` (the same verdicts: only non-ASCII characters, such as the Kelvin
+    sign, fold onto ASCII letters), any other text searched as it is."""
+    if not rx.pattern.isascii() or any(c.isupper() for c in re.sub(r"\\.", "", rx.pattern)):
+        return lambda text: rx.search(text) is not None
+    lower = alternation_test(rx.pattern)
+
+    def test(text: str) -> bool:
+        """True when ``rx`` occurs in ``text``."""
+        if text.isascii():
+            return lower(text.lower())
+        return rx.search(text) is not None
+
+    return test
+
+
+# An alternative that is a plain word (letters, digits, "_", "-" and spaces: no
+# metacharacter).
+_PLAIN_WORD = re.compile(r"[A-Za-z0-9_ -]+")
 
 
 def _prefilter(matchers: list[TextMatcher]) -> Callable[[str], bool]:
@@ -244,7 +332,7 @@ def _prefilter(matchers: list[TextMatcher]) -> Callable[[str], bool]:
     at_char = {c: _combine(ms) for c, ms in by_char.items()}
     at_start = _combine(anchored) if anchored else None
     anywhere = _combine(floating) if floating else None
-    needles = _minimal(literals)
+    needles = minimal_needles(literals)
     unfiltered = (anchored and at_start is None) or (floating and anywhere is None)
 
     def may_match(text: str) -> bool:

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from lxml import etree
 
 from .actions import Recorder, drop
+from .textfind import needle_regex
 from .urls import absolute, is_tracker, srcset_best
 
 LAZY_ATTRS = (
@@ -51,6 +52,8 @@ _PLACEHOLDER_NEEDLES = (
     "no-image",
     "no_image",
 )
+# The needles as one regex (a trie: one search instead of a test per needle).
+_PLACEHOLDER_TRIE = needle_regex(_PLACEHOLDER_NEEDLES)
 _STYLE_SIZE_RE = re.compile(
     r"(?:^|;)\s*(?:max-)?(?:width|height)\s*:\s*(\d+(?:\.\d+)?|\.\d+)(?:px)?\s*"
     r"(?:!important\s*)?(?:;|$)",
@@ -69,7 +72,7 @@ def _is_placeholder(value: str) -> bool:
     if not value.isascii():
         return _PLACEHOLDER_RE.search(value) is not None
     low = value.lower()
-    return low.startswith("data:") or any(n in low for n in _PLACEHOLDER_NEEDLES)
+    return low.startswith("data:") or _PLACEHOLDER_TRIE.search(low) is not None
 
 
 def _is_pixel(img: etree._Element) -> bool:

@@ -253,7 +253,7 @@ def _resolve(value: str, base: str | None) -> str | None:
         parts = urlsplit(out)
         scheme = parts.scheme.lower()
         host = parts.hostname
-        page_host = urlsplit(base).hostname if base else None
+        page_host = _page_host(base) if base else None
     except ValueError:
         return None
     if scheme == "mailto":

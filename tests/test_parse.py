@@ -681,3 +681,20 @@ def test_long_run_agrees_with_splitting() -> None:
         b">" * (2 * n + 5),
     ):
         assert P._long_run(data) == (max(map(len, data.split(b">"))) > n)
+
+
+def test_decoded_utf8_is_the_text_encoded() -> None:
+    """``Decoded.utf8`` is set only when it equals the text encoded (valid UTF-8 input, BOM
+    or not), and parsing with it gives the same document as without."""
+    from lxml import etree
+
+    from cleaner import parse as P
+
+    page = "<html><body><p>caf\u00e9 \u4e2d\U0001f600</p></body></html>".encode()
+    for data in (page, b"\xef\xbb\xbf" + page):
+        decoded = P.decode(data, "text/html; charset=utf-8")
+        assert decoded.utf8 == decoded.text.encode("utf-8")
+        with_bytes = P.parse_text(decoded.text, decoded.utf8)
+        assert etree.tostring(with_bytes) == etree.tostring(P.parse_text(decoded.text))
+    assert P.decode(page + b"\xff", "text/html; charset=utf-8").utf8 is None
+    assert P.decode(page, "text/html; charset=windows-1252").utf8 is None

@@ -6,7 +6,13 @@ import re
 
 from cleaner.ruleset import RuleSet
 from cleaner.selectors import make_text_matcher
-from cleaner.textfind import finder, first_chars, required_literals
+from cleaner.textfind import (
+    alternation_test,
+    case_insensitive_test,
+    finder,
+    first_chars,
+    required_literals,
+)
 
 SAMPLES = [
     "Advertisement",
@@ -83,3 +89,64 @@ def test_first_chars_and_literals() -> None:
     assert required_literals(re.compile(r"^.{0,9}\b(foo bar|bazz)\b")) == {"foo bar", "bazz"}
     assert required_literals(re.compile(r"^.{0,9}(foo|x)")) is None
     assert required_literals(re.compile(r"^.{0,9}(?i:foo)")) is None
+
+
+def test_alternation_test_agrees_with_search() -> None:
+    """``alternation_test`` answers as ``re.search`` does, for the class/id vocabularies
+    (words, anchors, word boundaries, optional letters) and for patterns it leaves alone."""
+    from cleaner.generic import AUTHOR_BOX_RE, GALLERY_RE
+    from cleaner.measure import COMMENTS_RE, NEGATIVE_RE, POSITIVE_RE
+
+    names = [
+        "ad-slot",
+        "top-ad-unit",
+        "ads",
+        "my-ads box",
+        "badge",
+        "bacajuga",
+        "baca-juga-list",
+        "tags",
+        "tagsx",
+        "post-tag",
+        "navbar",
+        "media-share",
+        "terpopuler",
+        "entry-content",
+        "read__content",
+        "photo-gallery",
+        "author-box",
+        "about-the-author",
+        "field-author",
+        "field-authors",
+        "comments-area",
+        "x-comments",
+        "disqus_thread",
+        "",
+        "x",
+        *[s.lower() for s in SAMPLES],
+    ]
+    patterns = [
+        NEGATIVE_RE.pattern,
+        POSITIVE_RE.pattern,
+        GALLERY_RE.pattern,
+        AUTHOR_BOX_RE.pattern,
+        COMMENTS_RE.pattern,
+        "a(b|c)",
+        "ab|ac",
+    ]
+    for pattern in patterns:
+        test = alternation_test(pattern)
+        for name in names:
+            assert test(name) == (re.search(pattern, name) is not None), (pattern, name)
+
+
+def test_case_insensitive_test_agrees_with_search() -> None:
+    """``case_insensitive_test`` answers as the case-insensitive search does, for ASCII names
+    in any case and for non-ASCII ones (the Kelvin sign folds onto "k")."""
+    from cleaner.generic import AUTHOR_BOX_RE
+    from cleaner.measure import NEGATIVE_RE
+
+    for rx in (NEGATIVE_RE, AUTHOR_BOX_RE, re.compile("Kb|ab", re.I)):
+        test = case_insensitive_test(rx)
+        for name in ("SideBar", "Author-Box", "nav", "\u212ab", "KB", "Ab", "caf\u00e9 ADS", "x"):
+            assert test(name) == (rx.search(name) is not None), (rx.pattern, name)
