@@ -45,7 +45,7 @@ META_LINE_RE = re.compile(
     rf"\b\d+\s*(?:min(?:ute)?s?|menit)\s*(?:read|baca)\b|"
     rf"^\W*(?:\w+,?\s+)?\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MONTHS})\.?,?\s+\d{{4}}\b|"
     rf"^\W*(?:\w+,?\s+)?(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}\b|"
-    rf"^\W*\d{{1,4}}[/.-]\d{{1,2}}[/.-]\d{{2,4}}\b",
+    rf"^\W*(?:\w+,?\s+)?\d{{1,4}}[/.-]\d{{1,2}}[/.-]\d{{2,4}}\b",
     re.IGNORECASE,
 )
 # "By Jo Smith", "Oleh Ani": a capitalised name after it ("By the end of May, …" is prose).
@@ -75,7 +75,7 @@ def prune_lead(
             continue
         if el in rec.protected:
             continue
-        why = _lead_meta_reason(el, stats, byline, title)
+        why = _lead_meta_reason(el, root, stats, byline, title)
         if why:
             removed.append(sample_text(el))
             skip.add(el)
@@ -84,7 +84,11 @@ def prune_lead(
 
 
 def _lead_meta_reason(
-    el: etree._Element, stats: Stats, byline: str | None, title: str | None
+    el: etree._Element,
+    root: etree._Element,
+    stats: Stats,
+    byline: str | None,
+    title: str | None,
 ) -> str | None:
     """Why a short block before the article's first paragraph is its title, byline or
     dateline (the reading document shows them in its header), or None."""
@@ -102,8 +106,8 @@ def _lead_meta_reason(
         parent = el.getparent()
         if tag not in INLINE_TAGS or (parent is not None and parent.tag not in KEEP_TAGS):
             return "byline or dateline"
-    if tag in INLINE_TAGS:
-        return None
+    if tag in INLINE_TAGS and el.getparent() is not root:
+        return None  # inline markup inside a block; straight in the root it is a line
     text = element_text(el)
     if META_LINE_RE.search(text) or BY_LINE_RE.match(text):
         return "byline or dateline"

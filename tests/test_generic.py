@@ -270,6 +270,22 @@ def test_byline_date_and_title_lines_before_the_first_paragraph_go() -> None:
     assert r.text.count("The council voted") == 3
 
 
+def test_weekday_dateline_and_a_loose_inline_byline_before_the_article_go() -> None:
+    """Indonesian sites open with "Selasa, 23/02/2016 15:32 WIB" in a block, or with the
+    author and date in a bare <span> straight in the article: both are header lines."""
+    r = clean(
+        "<html><head><title>Gardu induk</title>"
+        '<meta name="author" content="Vania Ika Aldida"></head><body><div class="post">'
+        "<span><b>Vania Ika Aldida</b> | Jum'at, 17 Februari 2017 - 13:30 wib</span>"
+        "<div>Selasa, 23/02/2016 15:32 WIB</div>"
+        f"<p>{PROSE}</p><p>{PROSE}</p><p>{PROSE}</p></div></body></html>",
+        url="https://example.test/a",
+    )
+    assert "Vania Ika Aldida" not in r.text
+    assert "23/02/2016" not in r.text
+    assert r.text.count("The council voted") == 3
+
+
 def test_schema_org_article_body_is_the_root() -> None:
     """A page that marks its article body with microdata gets that element as the root,
     even when a photo gallery elsewhere holds more text."""
