@@ -261,9 +261,11 @@ def _boilerplate_reason(
     tag = el.tag
     n = stats.text.get(el, 0)
     ld = stats.density(el)
-    comments, gallery, author, weight = _names(el.get("class"), el.get("id"))
+    comments, gallery, author, weight, variant = _names(el.get("class"), el.get("id"))
     if comments:
         return "reader comments"
+    if variant and _follows_a_variant(el):
+        return "copy for another screen size"
     # A slideshow inside an article goes, unless it is what the page is (a photo story).
     if (
         gallery
@@ -348,15 +350,35 @@ def _is_gallery(el: etree._Element) -> bool:
 
 
 @functools.lru_cache(maxsize=8192)
-def _names(cls: str | None, ident: str | None) -> tuple[bool, bool, bool, int]:
+def _names(cls: str | None, ident: str | None) -> tuple[bool, bool, bool, int, bool]:
     """What a class and id pair says, for pruning (cached): a reader-comment section, a
-    slideshow, an author bio card, and the class/id weight."""
+    slideshow, an author bio card, the class/id weight, and a screen-size variant."""
     return (
         _names_comments(cls, ident),
         _names_gallery(cls, ident),
         _names_author_box(cls, ident),
         _names_weight(cls, ident),
+        _is_variant(cls),
     )
+
+
+# Framer renders the page once per breakpoint, each copy in a ``ssr-variant`` block that
+# its CSS hides on the other screen sizes: without that CSS the article shows up to three
+# times. The first copy is kept.
+VARIANT_CLASS = "ssr-variant"
+
+
+def _is_variant(cls: str | None) -> bool:
+    """Whether a class attribute marks a screen-size variant block."""
+    return bool(cls) and VARIANT_CLASS in str(cls).split()
+
+
+def _follows_a_variant(el: etree._Element) -> bool:
+    """Whether the element's previous sibling element is a screen-size variant too."""
+    prev = el.getprevious()
+    while prev is not None and not isinstance(prev.tag, str):
+        prev = prev.getprevious()
+    return prev is not None and _is_variant(prev.get("class"))
 
 
 @functools.lru_cache(maxsize=4096)

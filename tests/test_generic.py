@@ -562,3 +562,20 @@ def test_article_split_across_sibling_blocks_is_found_whole_past_a_link_grid() -
     assert "Section 1, paragraph 0" in r.text
     assert "Section 2, paragraph 2" in r.text
     assert "Average cost of cleaning" not in r.text
+
+
+def test_framer_screen_size_copies_of_the_article_are_kept_once() -> None:
+    """Framer renders the page once per breakpoint in sibling ``ssr-variant`` blocks that
+    its CSS hides on the other sizes: the reader gets the first copy only."""
+    copy = "".join(f"<p class='framer-text'>{PROSE} Part {i}.</p>" for i in range(3))
+    variants = "".join(
+        f"<div class='ssr-variant hidden-{size}'><div class='framer-x'>{copy}</div></div>"
+        for size in ("72rtr7", "1v3l1vf", "bnz77l")
+    )
+    r = clean(
+        f"<html><body><div id='main'><section class='framer-s'>{variants}</section></div>"
+        "</body></html>",
+        url="https://example.test/a",
+    )
+    assert r.text.count("Part 0.") == 1
+    assert r.text.count("The council voted") == 3
