@@ -235,6 +235,23 @@ def _hidden_by_style(el: etree._Element) -> bool:
     return "display:none" in style or "visibility:hidden" in style
 
 
+_CONTROLS = etree.XPath("//*[@aria-controls][@aria-expanded]/@aria-controls")
+_BY_ID = etree.XPath("id($i)")  # libxml2's ID table: no walk of the page
+
+
+def _open_panels(doc: etree._Element) -> None:
+    """Open collapsed accordion and tab panels: the elements a button with
+    ``aria-expanded`` controls (WAI-ARIA's disclosure pattern) lose what hides them."""
+    ids = {i for value in _CONTROLS(doc) for i in str(value).split()}
+    for el in [e for i in ids for e in _BY_ID(doc, i=i)]:
+        if isinstance(el, etree._Element):
+            el.attrib.pop("hidden", None)
+            el.attrib.pop("aria-hidden", None)
+            style = el.get("style")
+            if style and "none" in style:
+                el.set("style", re.sub(r"display\s*:\s*none\s*;?", "", style, flags=re.I))
+
+
 def _strip_non_content(doc: etree._Element, rec: Recorder) -> None:
     """Remove elements that are never article content (scripts, forms, frames, media)."""
     found = [e for e in doc.iter(*NON_CONTENT_TAGS) if e.getparent() is not None]
@@ -258,8 +275,9 @@ BOUNDARY_END = "cleaner-boundary-end"
 
 
 def parse_page(text: str, encoded: bytes | None = None) -> etree._Element:
-    """Parse a decoded page, with streamed server-rendered content put in its place
-    (``encoded``: the text's UTF-8 bytes, when known)."""
+    """Parse a decoded page the way its scripts would show it: streamed server-rendered
+    content put in its place, collapsed accordion panels open (``encoded``: the text's
+    UTF-8 bytes, when known)."""
     streamed = 'hidden id="S:' in text
     if streamed:
         text = text.replace("<!--/$-->", f'<template id="{BOUNDARY_END}"></template>')
@@ -267,6 +285,8 @@ def parse_page(text: str, encoded: bytes | None = None) -> etree._Element:
     doc = parse_text(text, encoded)
     if streamed:
         _swap_streamed_boundaries(doc)
+    if "aria-controls" in text:
+        _open_panels(doc)
     return doc
 
 

@@ -347,6 +347,26 @@ def test_element_with_the_hidden_attribute_goes_even_when_long() -> None:
     assert "Shown. Index funds" in r.text
 
 
+def test_collapsed_accordion_panels_are_opened_other_hidden_blocks_still_go() -> None:
+    """A FAQ answer in a panel its button collapses (``aria-expanded`` + ``aria-controls``,
+    the panel ``aria-hidden`` or ``display:none``) is content the archive must not lose; an
+    ``aria-hidden`` block no button controls is still removed."""
+    r = clean(
+        f"<html><body><article><h1>Funds</h1><p>{STREAMED_PARA}</p><p>{STREAMED_PARA}</p>"
+        "<h2>FAQ</h2><button aria-expanded='false' aria-controls='faq-0'>What is an index "
+        "fund?</button><div id='faq-0' aria-hidden='true' style='height:0;overflow:hidden'>"
+        "<p>An index fund holds every stock of an index in its weights.</p></div>"
+        "<button aria-expanded='false' aria-controls='faq-1 faq-x'>Are fees low?</button>"
+        "<div id='faq-1' style='display: none;'><p>Fees are a tenth of an active fund's.</p>"
+        "</div><div aria-hidden='true'><p>Decorative duplicate text.</p></div>"
+        "</article></body></html>",
+        url="https://example.test/a",
+    )
+    assert "every stock of an index" in r.text
+    assert "a tenth of an active fund" in r.text
+    assert "Decorative duplicate" not in r.text
+
+
 def test_disclosure_credit_and_rating_lines_are_removed() -> None:
     """Affiliate disclosures, photo-credit and editor lines, rating widgets and a dated span
     before the text are clutter; the caption and the article stay."""
