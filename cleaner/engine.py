@@ -285,7 +285,7 @@ def parse_page(text: str, encoded: bytes | None = None) -> etree._Element:
     doc = parse_text(text, encoded)
     if streamed:
         _swap_streamed_boundaries(doc)
-    if "aria-controls" in text:
+    if "aria-controls" in text and "aria-expanded" in text:
         _open_panels(doc)
     return doc
 
