@@ -280,6 +280,8 @@ def _boilerplate_reason(
         return None
     if tag in UNLIKELY_TAGS:
         return f"<{tag}> inside the article"
+    if tag == "article" and n < 1200 and _teaser_card(el):
+        return "teaser card"
     if tag in ("h1", "h2") and title and n and element_text(el).casefold() == title.casefold():
         return "repeated title"
     if tag in KEEP_TAGS and tag not in ("ul", "ol", "dl"):
@@ -408,3 +410,15 @@ def _no_br(el: etree._Element) -> bool:
 def _contains_keep(el: etree._Element) -> bool:
     """True when the element holds a figure or table that belongs to the article."""
     return next(el.iter("figure", "table", "pre"), None) is not None
+
+
+def _teaser_card(el: etree._Element) -> bool:
+    """True for an ``<article>`` beside other ``<article>``s that links elsewhere and ends
+    in a truncated excerpt ("… hampers on Tuesday, December 1..."): another story's card,
+    not a section of this one (sections that are ``<article>``s end in full sentences)."""
+    parent = el.getparent()
+    if parent is None or sum(1 for c in parent if c.tag == "article") < 2:
+        return False
+    if next(el.iter("a"), None) is None:
+        return False
+    return element_text(el).rstrip(" ]").endswith(("...", "…"))

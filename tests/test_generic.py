@@ -579,3 +579,33 @@ def test_framer_screen_size_copies_of_the_article_are_kept_once() -> None:
     )
     assert r.text.count("Part 0.") == 1
     assert r.text.count("The council voted") == 3
+
+
+def test_teaser_cards_with_truncated_excerpts_are_pruned_but_article_sections_stay() -> None:
+    """Inside the article root, an ``<article>`` beside other ``<article>``s that links to
+    another story and ends in a cut-off excerpt ("…on Tuesday, December 1...") is another
+    story's card; ``<article>`` sections of the piece itself end in full sentences."""
+    story = "".join(f"<p>{PROSE} Paragraph {i}.</p>" for i in range(4))
+    cards = "".join(
+        f"<article class='article article_{i}'><div class='title'><a href='/story/{i}'>"
+        f"Other headline number {i}</a></div><div class='body'>THE SALVATION ARMY continued "
+        f"its long-standing tradition of outreach number {i} on Tuesday, December 1...</div>"
+        "</article>"
+        for i in range(3)
+    )
+    sections = "".join(
+        f"<article class='venue'><h3><a href='/venue/{i}'>Venue {i}</a></h3>"
+        f"<p>Venue {i} is a restaurant that lays on the umami, with a small menu of dishes "
+        "and a long bar.</p></article>"
+        for i in range(3)
+    )
+    r = clean(
+        f"<html><body><div class='main'><article class='single'>{story}</article>"
+        f"{sections}{cards}</div></body></html>",
+        url="https://example.test/a",
+    )
+    assert "Paragraph 3." in r.text
+    assert "Venue 2 is a restaurant" in r.text
+    assert "Other headline" not in r.text
+    assert "outreach number" not in r.text
+    assert any(x.reason == "teaser card" for x in r.removals)
