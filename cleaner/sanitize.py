@@ -222,4 +222,22 @@ def sanitize_fragment(html: str, *, remote_images: bool = True) -> str:
     """
     first = _allow_list(html, remote_images)
     settled = _as_libxml2_reads_it(first)
-    return first if settled is None else _allow_list(settled, remote_images)
+    if settled is None:
+        return first
+    if _same_reading(first, settled):
+        # libxml2 reads nh3's output as nh3 wrote it: a second pass would change nothing.
+        return first.lstrip(_SPACE)
+    return _allow_list(settled, remote_images)
+
+
+def _same_reading(first: str, settled: str) -> bool:
+    """True when libxml2's re-serialisation of nh3's output is that output, but for the
+    whitespace before the first tag (libxml2 drops it) and the no-break spaces nh3 writes
+    as ``&nbsp;``. Never for a ``<pre>``: the parsers and serialisers treat the newline
+    after its start tag differently."""
+    if "<pre" in first:
+        return False
+    return settled.replace("\xa0", "&nbsp;") == first.lstrip(_SPACE)
+
+
+_SPACE = " \t\n\r\f"
