@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from typing import TypeAlias
 
 from lxml import etree
 
@@ -188,22 +189,19 @@ def find_trailers(body: etree._Element, paras: list[tuple[etree._Element, int]])
     themselves) and cut after the article root is chosen (``cut_trailers``), so that the
     cut does not change which root is chosen.
     """
-    # The article's main run: the parent whose paragraphs hold the most prose. Prose counts
-    # where paragraphs run together (two or more under one parent): an author bio or a
-    # teaser's summary after the end is a lone paragraph.
-    per_parent: dict[etree._Element | None, int] = {}
-    for p, n in paras:
-        parent = p.getparent()
-        per_parent[parent] = per_parent.get(parent, 0) + n
-    if not per_parent:
+    # The article's main run: the parent (or wrapper, see ``_holders``) whose paragraphs hold
+    # the most prose. Prose counts where paragraphs run together (two or more under one
+    # parent): an author bio or a teaser's summary after the end is a lone paragraph.
+    holders, per_holder = _holders(paras)
+    if not per_holder:
         return []
-    main = max(per_parent, key=lambda k: per_parent[k])
-    total = per_parent[main]
+    main = max(per_holder, key=lambda k: per_holder[k])
+    total = per_holder[main]
     if total < 400:
         return []
     running = [0]
-    for p, n in paras:
-        running.append(running[-1] + (n if p.getparent() is main else 0))
+    for h, (_, n) in zip(holders, paras, strict=True):
+        running.append(running[-1] + (n if h is main else 0))
     # A heading counts only after this many paragraphs of prose (the tests below are pure,
     # so headings before it are not looked at).
     start = next(i for i, r in enumerate(running) if r >= total * TRAILER_AFTER)
@@ -232,6 +230,27 @@ def find_trailers(body: etree._Element, paras: list[tuple[etree._Element, int]])
                 continue
             markers.append((el, running[seen]))
     return markers
+
+
+Holder: TypeAlias = "etree._Element | None"
+
+
+def _holders(paras: list[tuple[etree._Element, int]]) -> tuple[list[Holder], dict[Holder, int]]:
+    """For each paragraph of prose, the element that holds it in a run: its parent, or a
+    higher ancestor when the site wraps each paragraph (or each few) in a block of its own,
+    so that no parent holds a run of prose (at most 3 levels up); with each holder's prose."""
+    prose = sum(n for _, n in paras)
+    holders: list[Holder] = [p.getparent() for p, _ in paras]
+    per: dict[Holder, int] = {}
+    for level in range(4):
+        if level:
+            holders = [h.getparent() if h is not None else None for h in holders]
+        per = {}
+        for h, (_, n) in zip(holders, paras, strict=True):
+            per[h] = per.get(h, 0) + n
+        if not per or max(per.values()) >= min(400, prose):
+            break
+    return holders, per
 
 
 def cut_trailers(root: etree._Element, trailers: list[Trailer], rec: Recorder) -> None:

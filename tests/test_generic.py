@@ -211,6 +211,26 @@ def test_what_follows_a_trailer_heading_after_the_article_is_cut() -> None:
     assert "About the author" not in r.text
 
 
+def test_trailer_heading_is_found_when_each_paragraph_has_a_wrapper_of_its_own() -> None:
+    """Some sites wrap every paragraph in a block of its own (no parent holds a run of
+    prose): the article's run is then counted on the blocks' parent, and what follows its
+    "How we reviewed this article" heading still goes."""
+    paras = "".join(f"<div class='css-p{i}'><p>{PROSE} Part {i}.</p></div>" for i in range(5))
+    refs = "".join(
+        f"<li>Author {i} et al. (2021). A study of plant-based diets number {i}.</li>"
+        for i in range(6)
+    )
+    r = clean(
+        f"<html><body><div class='wrap'><div class='body'>{paras}"
+        f"<div class='css-t'><h3>How we reviewed this article:</h3><ul>{refs}</ul></div>"
+        "</div></div></body></html>",
+        url="https://example.test/a",
+    )
+    assert "Part 4." in r.text
+    assert "How we reviewed" not in r.text
+    assert "plant-based diets number" not in r.text
+
+
 def test_trailer_heading_before_most_of_the_article_cuts_nothing() -> None:
     """A "Related" heading early in the article does not end it."""
     r = clean(

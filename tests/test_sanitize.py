@@ -699,7 +699,7 @@ def test_oversized_page_is_refused_with_a_reason() -> None:
 @pytest.mark.parametrize(
     "fragment",
     [
-        "\n\t <p>Plain text with a&nbsp;no-break space and <a href='https://x.test/'>a link</a></p>",
+        "\n\t <p>Plain text with a&nbsp;no-break space, <a href='https://x.test/'>a link</a></p>",
         "<p>Text</p><a href='https://x.test/'><table><tr><td>cell</td></tr></table></a>",
         "<div><pre>\n\nBootRom Version 1.1\n  Memory Size: 128 MB</pre></div>",
         "<p title='a\u00a0b'>Attribute with a no-break space</p>",
