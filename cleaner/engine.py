@@ -27,6 +27,7 @@ from .actions import (
     raw_text,
     remove_outermost,
     remove_text,
+    sample_text,
     strip_attrs,
     unwrap,
 )
@@ -263,11 +264,45 @@ def _strip_non_content(doc: etree._Element, rec: Recorder) -> None:
         for option in list(wrapper.iter(*OPTION_TAGS)):
             drop(option)
         wrapper.drop_tag()
+    boxes = [b for b in (_signup_box(e) for e in found if e.tag == "form") if b is not None]
     found = _top_most(found)
     tags = [f"<{e.tag}>" for e in found]
     for e in found:
         drop(e)
     rec.add("builtin:non-content", ", ".join(NON_CONTENT_TAGS), "never article content", tags)
+    boxes = _top_most(boxes)
+    texts = [sample_text(b) for b in boxes]
+    for b in boxes:
+        drop(b)
+    rec.add("builtin:non-content", "signup box", "a newsletter or SMS signup form's box", texts)
+
+
+# The address fields of a newsletter or SMS signup form.
+SIGNUP_FIELD_XPATH = etree.XPath(
+    ".//input[@type='email' or @type='tel' or contains(translate(@name, 'EMAIL', 'email'), "
+    "'email') or contains(translate(@placeholder, 'EMAIL', 'email'), 'email')]"
+)
+# A signup box says little besides its form: a heading, a pitch and a consent line.
+SIGNUP_BOX_TEXT = 600
+
+
+def _signup_box(form: etree._Element) -> etree._Element | None:
+    """The box around a newsletter or SMS signup form ("Be the first to know!", the pitch,
+    the consent line): the largest block around the form whose text besides the form is
+    short and holds no paragraph of prose; None for a form without an address field."""
+    if not SIGNUP_FIELD_XPATH(form):
+        return None
+    own = len(element_text(form))
+    box = None
+    node = form.getparent()
+    while node is not None and node.tag not in ("body", "html", "main", "article"):
+        if len(element_text(node)) - own > SIGNUP_BOX_TEXT or any(
+            measure.prose_len(p) for p in node.iter("p")
+        ):
+            break
+        box = node
+        node = node.getparent()
+    return box
 
 
 # The parser drops comments, so a boundary's closing ``<!--/$-->`` is kept as this marker.

@@ -629,3 +629,31 @@ def test_teaser_cards_with_truncated_excerpts_are_pruned_but_article_sections_st
     assert "Other headline" not in r.text
     assert "outreach number" not in r.text
     assert any(x.reason == "teaser card" for x in r.removals)
+
+
+def test_signup_box_goes_with_its_form_and_other_forms_leave_their_text() -> None:
+    """A newsletter or SMS signup box inside the article (its heading, pitch and consent
+    line around a form with an address field) goes as a whole; the article's paragraphs
+    around it stay, and the text around a form without an address field (a poll) stays."""
+    box = (
+        "<section class='relative p-8'><div>Mashable Deals</div><div><div>Be the first to "
+        "know!</div><div>Get editor selected deals texted right to your phone!</div></div>"
+        "<form><input type='tel' placeholder='Enter Phone Number'><button>Sign Me Up</button>"
+        "</form><div>By signing up, you agree to receive recurring automated SMS messages."
+        "</div></section>"
+    )
+    poll = (
+        "<div class='poll'><h3>Which branch do you visit most?</h3>"
+        "<form><input type='radio' name='b' value='1'> North</form></div>"
+    )
+    r = clean(
+        f"<html><body><article><p>{PROSE} One.</p>{box}<p>{PROSE} Two.</p>{poll}"
+        f"<p>{PROSE} Three.</p></article></body></html>",
+        url="https://example.test/a",
+    )
+    assert "One." in r.text and "Two." in r.text and "Three." in r.text
+    assert "Be the first to know" not in r.text
+    assert "texted right to your phone" not in r.text
+    assert "By signing up" not in r.text
+    assert "Which branch do you visit most?" in r.text
+    assert any(x.selector == "signup box" for x in r.removals)
