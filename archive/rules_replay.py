@@ -288,6 +288,12 @@ def replay(data: bytes, url: str | None, content_type: str | None, rules: RuleSe
             "",
             lambda: edges.prune_lead(top, rec, measured[0], md.title, md.byline),
         )
+        t.run(
+            generic.RULE_ID,
+            "teaser grid",
+            "",
+            lambda: edges.cut_card_grids(top, rec, base),
+        )
     t.run("builtin:safety", "URL policy", "", lambda: url_policy(root, rec, True))
     out.steps = t.steps
     _check_against_clean(out, rec, data, url, content_type, rules)

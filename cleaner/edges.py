@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import re
 from typing import TypeAlias
+from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
@@ -312,3 +313,92 @@ def _cut_after(
     if marker not in rec.protected:
         removed.append(sample_text(marker))
         drop(marker)
+
+
+def cut_card_grids(root: etree._Element, rec: Recorder, base: str | None) -> None:
+    """Remove grids of teaser cards after the article's last paragraph: blocks of two or more
+    like children that each hold a card, a heading that is all one link to another page of
+    the same site, with at most a short summary ("More wedding ideas" without its heading).
+    Roundups link their headings to other sites, and FAQ headings link within the page."""
+    paras = [(p, n) for p in root.iter("p") if (n := prose_len(p))]
+    if not base or not paras:
+        return
+    holders, per = _holders(paras)
+    main = max(per, key=lambda k: per[k])
+    last = [p for h, (p, _) in zip(holders, paras, strict=True) if h is main][-1]
+    removed: list[str] = []
+    node = last
+    while node is not root:
+        parent = node.getparent()
+        if parent is None:
+            break
+        for sib in list(node.itersiblings(etree.Element)):
+            grids: list[etree._Element] = []
+            for el in sib.iter(etree.Element):
+                if not any(is_inside(el, g) for g in grids) and _card_grid(el, base):
+                    grids.append(el)
+            for grid in grids:
+                removed.append(sample_text(grid))
+                drop(grid)
+        node = parent
+    rec.add(RULE_ID, "teaser grid", "cards of other stories after the article", removed)
+
+
+# A teaser card's text: its linked heading and a summary of a few lines.
+CARD_TEXT = 600
+
+
+def _card_grid(el: etree._Element, base: str) -> bool:
+    """True for a block of two or more children of one tag that each hold a teaser card."""
+    kids = list(el.iterchildren(etree.Element))
+    if len(kids) < 2 or any(k.tag != kids[0].tag for k in kids):
+        return False
+    return all(_holds_a_card(k, base) for k in kids)
+
+
+def _holds_a_card(el: etree._Element, base: str) -> bool:
+    """True for a teaser card, or a wrapper around one (single children down to it)."""
+    node: etree._Element | None = el
+    while node is not None:
+        if _is_card(node, base):
+            return True
+        kids = list(node.iterchildren(etree.Element))
+        node = kids[0] if len(kids) == 1 else None
+    return False
+
+
+def _is_card(el: etree._Element, base: str) -> bool:
+    """True when the block's first heading is all one link to another page of the site
+    (of ``base``, the page's URL) and the block says little more."""
+    text = element_text(el)
+    if not text or len(text) > CARD_TEXT:
+        return False
+    heading = next((h for h in el.iter(*CARD_HEADINGS) if element_text(h)), None)
+    if heading is None:
+        return False
+    words = element_text(heading)
+    links = [a for a in heading.iter("a") if element_text(a) == words]
+    up = heading.getparent()
+    if not links and up is not None and up.tag == "a":
+        links = [up]
+    return any(_same_site(a.get("href"), base) for a in links)
+
+
+CARD_HEADINGS = ("h2", "h3", "h4", "h5", "h6")
+
+
+def _same_site(href: str | None, base: str) -> bool:
+    """True for a link to another page of the site of ``base`` (the page's URL): not a
+    fragment of this page, not the home page, not another site."""
+    if not href:
+        return False
+    try:
+        url = urljoin(base, href.strip())
+        parts, here = urlsplit(url), urlsplit(base)
+    except ValueError:
+        return False
+    if parts.scheme not in ("http", "https") or not parts.path.strip("/"):
+        return False
+    if url.split("#")[0] == base.split("#")[0]:
+        return False
+    return parts.netloc.lower().removeprefix("www.") == here.netloc.lower().removeprefix("www.")

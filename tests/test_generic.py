@@ -657,3 +657,36 @@ def test_signup_box_goes_with_its_form_and_other_forms_leave_their_text() -> Non
     assert "By signing up" not in r.text
     assert "Which branch do you visit most?" in r.text
     assert any(x.selector == "signup box" for x in r.removals)
+
+
+def test_teaser_grid_after_the_article_goes_but_roundups_and_faqs_stay() -> None:
+    """After the article's last paragraph, a grid of cards whose headings each link to
+    another page of the same site (with a short summary) is other stories; a roundup whose
+    headings link to other sites, and an FAQ whose headings link within the page, stay."""
+    story = "".join(f"<p>{PROSE} Paragraph {i}.</p>" for i in range(4))
+    roundup = "".join(
+        f"<div class='item'><h3><a href='https://maker{i}.example/hooks'>Coat hooks {i}</a></h3>"
+        f"<p>Genius hooks number {i} for little kids.</p></div>"
+        for i in range(3)
+    )
+    faq = "".join(
+        f"<div class='q'><h3><a href='{page}#q{i}'>Question {i}?</a></h3><p>Answer {i}.</p></div>"
+        for i, page in enumerate(("", "https://www.example.test/ideas/a", "/ideas/a"))
+    )
+    grid = "".join(
+        f"<div class='col'><div class='card'><h3><a href='/ideas/checklist-{i}'>Checklist "
+        f"{i}</a></h3><p>Here it is: the ultimate checklist number {i}.</p></div></div>"
+        for i in range(3)
+    )
+    r = clean(
+        f"<html><body><div class='main'><div class='entry'>{story}"
+        f"<div class='roundup'>{roundup}</div><div class='faq'>{faq}</div>"
+        f"<div class='more'>{grid}</div></div></div></body></html>",
+        url="https://www.example.test/ideas/a",
+    )
+    assert "Paragraph 3." in r.text
+    assert "Genius hooks number 2" in r.text
+    assert "Answer 2." in r.text
+    assert "ultimate checklist number" not in r.text
+    assert "Checklist 1" not in r.text
+    assert any(x.selector == "teaser grid" for x in r.removals)
