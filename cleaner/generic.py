@@ -201,7 +201,7 @@ def _with_siblings(chosen: etree._Element, stats: Stats) -> etree._Element:
     while (
         parent is not None
         and parent.tag not in ("body", "html")
-        and text.get(parent, 0) == text.get(node, 0)
+        and (text.get(parent, 0) == text.get(node, 0) or _titled(node, parent, stats))
     ):
         node, parent = parent, parent.getparent()
     if parent is None or parent.tag in ("body", "html"):
@@ -210,6 +210,17 @@ def _with_siblings(chosen: etree._Element, stats: Stats) -> etree._Element:
     if gain >= 0.25 * stats.good.get(chosen, 0) and gain >= 400:
         return parent
     return chosen
+
+
+def _titled(node: etree._Element, parent: etree._Element, stats: Stats) -> bool:
+    """True when ``parent`` is ``node`` under a heading: a document section whose other
+    children are only its title."""
+    others = [c for c in parent if c is not node and isinstance(c.tag, str)]
+    return (
+        bool(others)
+        and all(c.tag in HEADINGS for c in others)
+        and stats.text.get(parent, 0) - stats.text.get(node, 0) <= 150
+    )
 
 
 def _inside_unlikely_set(root: etree._Element, stats: Stats) -> set[etree._Element]:

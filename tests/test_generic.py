@@ -690,3 +690,30 @@ def test_teaser_grid_after_the_article_goes_but_roundups_and_faqs_stay() -> None
     assert "ultimate checklist number" not in r.text
     assert "Checklist 1" not in r.text
     assert any(x.selector == "teaser grid" for x in r.removals)
+
+
+def test_document_sections_under_their_titles_are_found_together() -> None:
+    """AsciiDoc and Sphinx put each section of a document in its own block, a title over a
+    body: the root takes in the sibling sections, past the title over the winning body (a
+    section of links between them costs too much for widening alone)."""
+
+    def section(name: str, paras: int) -> str:
+        body = "".join(
+            f"<div class='paragraph'><p>{PROSE} {name} {i}.</p></div>" for i in range(paras)
+        )
+        return f"<div class='sect1'><h2>{name}</h2><div class='sectionbody'>{body}</div></div>"
+
+    links = "".join(
+        f"<li><a href='/pr/{i}'>Pull request number {i} was merged upstream</a></li>"
+        for i in range(40)
+    )
+    r = clean(
+        "<html><body><div id='wrap'><article><div class='content'>"
+        f"{section('Intro', 2)}<div class='sect1'><h2>Patches</h2><div class='sectionbody'>"
+        f"<ul>{links}</ul></div></div>{section('Progress', 3)}{section('Thanks', 4)}"
+        "</div></article></div></body></html>",
+        url="https://example.test/a",
+    )
+    assert "Thanks 3." in r.text
+    assert "Intro 1." in r.text
+    assert "Progress 2." in r.text
