@@ -192,9 +192,10 @@ def _content_like(el: etree._Element, stats: Stats) -> bool:
 
 
 def _with_siblings(chosen: etree._Element, stats: Stats) -> etree._Element:
-    """The parent of ``chosen`` (past wrappers) when its other children are blocks of clean
-    prose too: an article the site split across sibling containers, with a link grid or a
-    banner between them that ``_widen`` would not pay for (``prune`` removes those)."""
+    """The parent of ``chosen`` (past wrappers and section titles) when its other children
+    are blocks of clean prose too, or one is its twin: an article the site split across
+    sibling containers, with a link grid or a banner between them that ``_widen`` would not
+    pay for (``prune`` removes those)."""
     node = chosen
     text = stats.text
     parent = node.getparent()
@@ -209,7 +210,24 @@ def _with_siblings(chosen: etree._Element, stats: Stats) -> etree._Element:
     gain = sum(stats.good.get(c, 0) for c in parent if c is not node and _content_like(c, stats))
     if gain >= 0.25 * stats.good.get(chosen, 0) and gain >= 400:
         return parent
-    return chosen
+    return parent if _twin(node, parent, stats) else chosen
+
+
+def _twin(node: etree._Element, parent: etree._Element, stats: Stats) -> bool:
+    """True when a sibling of ``node`` is its twin (same tag and class) holding prose of its
+    own: the site's editor split the body into like blocks ("rich-text" before and after a
+    call to action), and the twin with many links is still the article's."""
+    cls = node.get("class")
+    if not cls:
+        return False
+    return any(
+        c is not node
+        and c.tag == node.tag
+        and c.get("class") == cls
+        and stats.good.get(c, 0) >= 200
+        and stats.density(c) < 0.5
+        for c in parent
+    )
 
 
 def _titled(node: etree._Element, parent: etree._Element, stats: Stats) -> bool:

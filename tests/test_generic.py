@@ -717,3 +717,23 @@ def test_document_sections_under_their_titles_are_found_together() -> None:
     assert "Thanks 3." in r.text
     assert "Intro 1." in r.text
     assert "Progress 2." in r.text
+
+
+def test_twin_blocks_of_the_body_are_found_together() -> None:
+    """A site editor splits the body into like blocks (Webflow's "rich-text" before and
+    after a call to action): the root takes both, even when the first has many links."""
+    linked = "".join(
+        f"<p><a href='/c/{i}'>Electrical construction companies and their subcontractors "
+        f"number {i} in the region</a> and more.</p>"
+        for i in range(2)
+    )
+    intro = f"<div class='rich-text w-richtext'><p>{PROSE} Intro.</p><p>{PROSE}</p>{linked}</div>"
+    body = "".join(f"<p>{PROSE} Company {i}.</p>" for i in range(8))
+    r = clean(
+        "<html><body><div class='post_grid'><div class='post_body'>"
+        f"{intro}<div class='blog_cta-holder'><a href='/x'>Top 50 paying GCs</a></div>"
+        f"<div class='rich-text w-richtext'>{body}</div></div></div></body></html>",
+        url="https://example.test/a",
+    )
+    assert "Intro." in r.text
+    assert "Company 7." in r.text
