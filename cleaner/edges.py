@@ -266,16 +266,23 @@ def cut_trailers(root: etree._Element, trailers: list[Trailer], rec: Recorder) -
 
 
 def _article_goes_on(block: etree._Element | None) -> bool:
-    """True when paragraphs of prose follow the heading's block as its siblings: the article
-    goes on after it (a trailer section holds lists and cards; at most one bio paragraph)."""
+    """True when paragraphs of prose follow the heading's block, or the box holding it (up
+    to three levels), as its siblings: the article goes on after it (a trailer section holds
+    lists and cards; at most one bio paragraph). A "Related" box set into the article's
+    last part is not its end."""
     if block is None:
         return True
-    count = 0
-    for sib in block.itersiblings():
-        if sib.tag == "p" and prose_len(sib):
-            count += 1
-            if count >= 2:
-                return True
+    for _ in range(3):
+        count = 0
+        for sib in block.itersiblings():
+            if sib.tag == "p" and prose_len(sib):
+                count += 1
+                if count >= 2:
+                    return True
+        up = block.getparent()
+        if up is None or up.tag in ("body", "html"):
+            break
+        block = up
     return False
 
 

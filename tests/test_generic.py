@@ -737,3 +737,21 @@ def test_twin_blocks_of_the_body_are_found_together() -> None:
     )
     assert "Intro." in r.text
     assert "Company 7." in r.text
+
+
+def test_related_box_set_into_the_articles_last_part_is_not_its_end() -> None:
+    """A "Related content" box placed among the article's last paragraphs: the paragraphs
+    after the box stay (the box's own siblings are only its list)."""
+    box = (
+        "<div class='block-inline'><div><h3>Related content</h3><ul>"
+        + "".join(f"<li><a href='/r/{i}'>Remote work tip number {i}</a></li>" for i in range(4))
+        + "</ul></div></div>"
+    )
+    paras = "".join(f"<p>{PROSE} Part {i}.</p>" for i in range(8))
+    r = clean(
+        f"<html><body><article><div class='body'>{paras}{box}<p>{PROSE} After one.</p>"
+        f"<p>{PROSE} After two.</p></div></article></body></html>",
+        url="https://example.test/a",
+    )
+    assert "Part 7." in r.text
+    assert "After one." in r.text and "After two." in r.text
