@@ -23,6 +23,7 @@ from .measure import (
     KEEP_TAGS,
     MORE_INLINE,
     Stats,
+    link_density,
     prose_len,
     prose_len_under,
 )
@@ -279,11 +280,19 @@ def _article_goes_on(block: etree._Element | None) -> bool:
                 count += 1
                 if count >= 2:
                     return True
+            elif sib.tag == "table" and _data_table(sib):
+                return True
         up = block.getparent()
         if up is None or up.tag in ("body", "html"):
             break
         block = up
     return False
+
+
+def _data_table(table: etree._Element) -> bool:
+    """A table of the article's data (not a grid of links): text, few links."""
+    text = len(element_text(table))
+    return text >= 300 and link_density(table, text) < 0.35
 
 
 def _stands_alone(el: etree._Element, text: str) -> bool:

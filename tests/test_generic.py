@@ -755,3 +755,29 @@ def test_related_box_set_into_the_articles_last_part_is_not_its_end() -> None:
     )
     assert "Part 7." in r.text
     assert "After one." in r.text and "After two." in r.text
+
+
+def test_data_table_after_a_related_heading_means_the_article_goes_on() -> None:
+    """A "Related resources" heading with a few links, then the article's data table: the
+    table stays; a table of links after a "Related posts" heading is still cut."""
+    paras = "".join(f"<p>{PROSE} Part {i}.</p>" for i in range(4))
+    rows = "".join(
+        f"<tr><td>{i}</td><td>State number {i}</td><td>${40 + i}.55</td></tr>" for i in range(30)
+    )
+    links = "".join(
+        f"<tr><td><a href='/p/{i}'>Another post number {i}</a></td></tr>" for i in range(8)
+    )
+    r = clean(
+        f"<html><body><article><div class='articleContent'>{paras}<h3>Related resources</h3>"
+        "<p><a href='/a'>Agency charts</a></p><p><a href='/b'>Case studies</a></p>"
+        f"<p>Here is the full data table.</p><table>{rows}</table></div></article></body></html>",
+        url="https://example.test/a",
+    )
+    assert "State number 29" in r.text
+    r = clean(
+        f"<html><body><article><div class='articleContent'>{paras}<h3>Related posts</h3>"
+        f"<table>{links}</table></div></article></body></html>",
+        url="https://example.test/a",
+    )
+    assert "Part 3." in r.text
+    assert "Another post number" not in r.text
