@@ -25,7 +25,7 @@ POSITIVE_RE = re.compile(
 NEGATIVE_RE = re.compile(
     r"-ad-|^ad-|-ads\b|\bads?\b|adsense|advert|banner|breadcrumb|combx|comment|komentar|"
     r"com-|contact|footer|footnote|gdpr|cookie|masthead|media-share|meta|outbrain|taboola|"
-    r"promo|related|terkait|lainnya|baca-?juga|recommend|rekomendasi|populer|popular|"
+    r"promo(?!ted)|related|terkait|lainnya|baca-?juga|recommend|rekomendasi|populer|popular|"
     r"terpopuler|trending|share|bagikan|shoutbox|sidebar|skyscraper|sponsor|"
     r"shopping|social|sosmed|subscribe|newsletter|tags?\b|tool|widget|nav|menu|"
     r"follow|login|signup|pagination|paging|iklan|rubrik|indeks",

@@ -781,3 +781,10 @@ def test_data_table_after_a_related_heading_means_the_article_goes_on() -> None:
     )
     assert "Part 3." in r.text
     assert "Another post number" not in r.text
+
+
+def test_drupal_promoted_class_is_not_a_promotion() -> None:
+    """Drupal marks nodes promoted to the front page "node--promoted": not a "promo" box."""
+    assert measure._name_weight("node node--type-recipe node--promoted") == 0
+    assert measure._name_weight("promo-box") < 0
+    assert measure._name_weight("promotion") < 0
