@@ -26,6 +26,7 @@ from .measure import (
     link_density,
     prose_len,
     prose_len_under,
+    prose_paragraphs,
 )
 
 TOKEN_RE = re.compile(r"\w+")
@@ -336,7 +337,7 @@ def cut_card_grids(root: etree._Element, rec: Recorder, base: str | None) -> Non
     like children that each hold a card, a heading that is all one link to another page of
     the same site, with at most a short summary ("More wedding ideas" without its heading).
     Roundups link their headings to other sites, and FAQ headings link within the page."""
-    paras = [(p, n) for p in root.iter("p") if (n := prose_len(p))]
+    paras = prose_paragraphs(root)
     if not base or not paras:
         return
     holders, per = _holders(paras)
