@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import html
 import re
 from collections.abc import Iterator
 
@@ -29,15 +30,48 @@ _UNLIKELY_ROLES = {"menu", "menubar", "complementary", "navigation", "alert", "a
 
 
 def clean_byline(value: str | None) -> str | None:
-    """Normalise a byline: drop "By"/"Oleh" prefixes and trailing dates."""
+    """Normalise a byline: drop "By"/"Oleh" prefixes and trailing dates; None for a value
+    that names nobody (see ``_names_nobody``)."""
     if not value:
         return None
-    v = norm_text(value)
+    v = norm_text(html.unescape(value))
     v = re.sub(r"^(by|oleh|penulis|reporter|written by)\s*:?\s+", "", v, flags=re.IGNORECASE)
     v = v.strip(" ,|-–—")
-    if not v or len(v) > 120 or v.startswith(("http://", "https://")):
+    if not v or len(v) > 120 or v.startswith(("http://", "https://")) or _names_nobody(v):
         return None
     return v
+
+
+# Words of labels and date lines: a byline made of nothing else names nobody ("Author",
+# "About the Author", "Updated on November 20, 2025", "Sat, 20 Dec, 2025 - 06:36").
+_NOT_NAME_WORDS = """
+    about the meet by written posted author authors writer writers penulis oleh updated
+    published submitted last on at am pm min mins minute minutes read ago jan january feb
+    february mar march apr april may jun june jul july aug august sep sept september oct
+    october nov november dec december mon monday tue tuesday wed wednesday thu thursday fri
+    friday sat saturday sun sunday
+"""
+_NOT_NAMES = frozenset(_NOT_NAME_WORDS.split())
+# A template's unfilled placeholder ("page.head.extra.author", "{{ author }}").
+_PLACEHOLDER_RE = re.compile(
+    r"\{\{|\}\}|^[a-z]+(?:\.[a-z]+)+\.(?:author|byline|creator|name)$", re.IGNORECASE
+)
+# A comment form's field label ("Name *", "Your Name: *").
+_FORM_LABEL_RE = re.compile(r"(?:your\s+)?(?:full\s+)?(?:name|e-?mail|website)\W*", re.IGNORECASE)
+
+
+def _names_nobody(value: str) -> bool:
+    """True for a byline value without a word that could be a name (a label, a date line, a
+    number), a template placeholder, a comment's "X says:", a heading ending in a colon or a
+    comment form's "Name *" field label."""
+    words = [w for w in re.findall(r"[^\W\d_]+", value) if len(w) > 1]
+    return (
+        not any(w.casefold() not in _NOT_NAMES for w in words)
+        or _PLACEHOLDER_RE.search(value) is not None
+        or value.endswith(":")
+        or _FORM_LABEL_RE.fullmatch(value) is not None
+        or re.search(r"\bsays\W*$", value, re.IGNORECASE) is not None
+    )
 
 
 def _visible_and_likely(el: etree._Element, likely: bool = True) -> bool:
@@ -108,7 +142,7 @@ def dom_byline(doc: etree._Element) -> str | None:
     fallback: etree._Element | None = None
     for el in _byline_elements(doc):
         text = el.text_content().strip()
-        if not text or len(text) >= 100:
+        if not text or len(text) >= 100 or clean_byline(_name_part(el)) is None:
             continue
         if _visible_and_likely(el):
             fallback = el
@@ -117,5 +151,10 @@ def dom_byline(doc: etree._Element) -> str | None:
             fallback = el
     if fallback is None:
         return None
-    named = _NAMED(fallback)
-    return str((named[0] if named else fallback).text_content()).strip() or None
+    return _name_part(fallback) or None
+
+
+def _name_part(el: etree._Element) -> str:
+    """A byline element's text, its ``itemprop="name"`` part when marked."""
+    named = _NAMED(el)
+    return str((named[0] if named else el).text_content()).strip()

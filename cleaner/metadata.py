@@ -7,6 +7,7 @@ Dates come out as ISO 8601; Indonesian and English month names are understood.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from html import unescape
 from urllib.parse import urljoin, urlsplit
@@ -95,15 +96,17 @@ def extract(doc: etree._Element, url: str | None, fields: dict[str, Selector]) -
         title = next((t for t in (element_text(h) for h in doc.iter("h1")) if t), None)
     md.title = norm_text(unescape(title)) if title else None
     author = values.get("article:author")
-    md.byline = clean_byline(
-        _field(doc, fields.get("byline"))
-        or first_value(ld, values, "byline", "dc:creator", "dcterm:creator", "author")
-        or values.get("parsely-author")
-        or (author if author and not author.startswith(("http://", "https://")) else None)
-        or dom_byline(doc)
-        or ld_name(art.get("author"))
-        or pick(metas, "dc.creator", "byl")
+    # The first source that names someone (a label, date or id falls through to the next).
+    sources: tuple[Callable[[], str | None], ...] = (
+        lambda: _field(doc, fields.get("byline")),
+        lambda: first_value(ld, values, "byline", "dc:creator", "dcterm:creator", "author"),
+        lambda: values.get("parsely-author"),
+        lambda: author if author and not author.startswith(("http://", "https://")) else None,
+        lambda: dom_byline(doc),
+        lambda: ld_name(art.get("author")),
+        lambda: pick(metas, "dc.creator", "byl"),
     )
+    md.byline = next((b for b in (clean_byline(s()) for s in sources) if b), None)
     md.published = (
         parse_date(_field(doc, fields.get("date"), ("datetime", "content")))
         or parse_date(ld.get("published"))

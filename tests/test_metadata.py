@@ -77,3 +77,37 @@ def test_article_published_time_gives_the_date() -> None:
 def test_indonesian_date_text_parses_with_its_zone() -> None:
     """Indonesian month names and WIB become ISO 8601 with +07:00."""
     assert parse_date("Kamis, 5 November 2015 14:56 WIB") == "2015-11-05T14:56:00+07:00"
+
+
+def test_byline_values_that_name_nobody_are_refused() -> None:
+    """A label, a date line, a number, a template placeholder, a comment's "says:" or a
+    comment form's field label is no byline; names with dates or marks are kept."""
+    from cleaner.byline import clean_byline
+
+    for junk in (
+        "Author",
+        "About the Author",
+        "Updated on November 20, 2025",
+        "Sat, 20 Dec, 2025 - 06:36",
+        "August 28, 2025 • 5 min read",
+        "262588213843476",
+        "page.head.extra.author",
+        "Jiobal says:",
+        "How we reviewed this article:",
+        "Your Name: *",
+    ):
+        assert clean_byline(junk) is None, junk
+    assert clean_byline("By Nathan Willis March 25, 2015") == "Nathan Willis March 25, 2015"
+    assert clean_byline("Angela Holliday-Bell, MD*") == "Angela Holliday-Bell, MD*"
+    assert clean_byline("sara.r.peter") == "sara.r.peter"
+    assert clean_byline("Maria &amp; Katerina") == "Maria & Katerina"
+
+
+def test_a_byline_source_that_names_nobody_falls_through_to_the_next() -> None:
+    """A meta author that is a date line, and a byline element that is only a label, give
+    way to the next source: the element that holds the name."""
+    md = _md(
+        '<title>t</title><meta name="author" content="Updated on November 20, 2025">',
+        '<h3 class="author-title">About the Author</h3><span class="author-name">Ana Sari</span>',
+    )
+    assert md.byline == "Ana Sari"
