@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import datetime, timedelta, timezone
+
+from lxml import etree
 
 from .actions import norm_text
 
@@ -57,15 +60,18 @@ _ISO_RE = re.compile(
     r"\s*(Z|[+-]\d{2}:?\d{2})?)?"
 )
 _TEXT_DATE_RE = re.compile(
-    r"(\d{1,2})\s+([A-Za-z]{3,9})\.?,?\s+(\d{4})(?:\D{0,12}?(\d{1,2})[:.](\d{2})"
+    r"(\d{1,2})(?:st|nd|rd|th)?\s+([A-Za-z]{3,9})\.?,?\s+(\d{4})(?:\D{0,12}?(\d{1,2})[:.](\d{2})"
     r"(?:[:.](\d{2}))?\s*(WIB|WITA|WIT|UTC|GMT)?)?",
     re.IGNORECASE,
 )
+# A month name starts a word, or a capital after a lower-case letter (text runs glued
+# together: "toddlersMay 25, 2023"); the day may carry an ordinal ("December 19th, 2025").
 _TEXT_DATE_US_RE = re.compile(
-    r"([A-Za-z]{3,9})\.?\s+(\d{1,2}),?\s+(\d{4})(?:\D{0,12}?(\d{1,2})[:.](\d{2})\s*([AaPp][Mm])?)?"
+    r"(?:(?<![A-Za-z])|(?<=[a-z])(?=[A-Z]))([A-Za-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?"
+    r"\s+(\d{4})(?:\D{0,12}?(\d{1,2})[:.](\d{2})\s*([AaPp][Mm])?)?"
 )
 _NUMERIC_DATE_RE = re.compile(
-    r"\b(\d{1,2})/(\d{1,2})/(\d{4})(?:\D{0,12}?(\d{1,2})[:.](\d{2})\s*(WIB|WITA|WIT)?)?",
+    r"\b(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\b(?:\D{0,12}?(\d{1,2})[:.](\d{2})\s*(WIB|WITA|WIT)?)?",
     re.IGNORECASE,
 )
 
@@ -153,3 +159,85 @@ def parse_date(text: str | None) -> str | None:
             _tz(m.group(6)),
         )
     return None
+
+
+# Class/id words of a dateline element ("entry-date", "posted-on", "article__timestamp").
+_DATELINE_NAMES = re.compile(r"date|time|posted|publish|dateline|byline|meta", re.IGNORECASE)
+# Where a page's own date is not: navigation, footers, sidebars, comments.
+_NOT_DATELINE_NAMES = re.compile(r"comment|footer|sidebar|related|widget|nav|menu", re.IGNORECASE)
+_NOT_DATELINE_TAGS = frozenset(("nav", "footer", "aside", "script", "style", "head"))
+
+
+@functools.lru_cache(maxsize=4096)
+def _names_verdict(cls: str | None, ident: str | None) -> int:
+    """-1 for a class/id pair of navigation, footers, sidebars or comments, 1 for one of a
+    dateline, else 0 (cached: pages repeat the names)."""
+    names = f"{cls or ''} {ident or ''}"
+    if _NOT_DATELINE_NAMES.search(names):
+        return -1
+    return 1 if _DATELINE_NAMES.search(names) else 0
+
+
+def dom_date(doc: etree._Element) -> str | None:
+    """The page's date from its text, when no metadata gives one: a microdata
+    ``datePublished``, a ``<time>``'s text, or a short dateline element (by its class/id)
+    that holds a date, the first in document order outside navigation, footers, sidebars
+    and comments; else a date in the first lines under the headline (its first ``<h1>``)."""
+    root = doc.getroottree().getroot()
+    body = next(root.iter("body"), None)
+    if body is None:
+        return None
+    headline: etree._Element | None = None
+    walk = etree.iterwalk(body, events=("start",))
+    for _, el in walk:
+        tag = el.tag
+        if not isinstance(tag, str):
+            continue
+        cls, ident = el.get("class"), el.get("id")
+        verdict = _names_verdict(cls, ident) if cls or ident else 0
+        if verdict < 0 or tag in _NOT_DATELINE_TAGS:
+            walk.skip_subtree()
+            continue
+        if tag == "h1" and headline is None:
+            headline = el
+        prop = el.get("itemprop") or ""
+        if "datePublished" in prop or "dateCreated" in prop:
+            found = parse_date(el.get("content") or el.get("datetime") or el.text_content())
+        elif verdict > 0 or tag == "time":
+            text = el.text_content()
+            found = parse_date(text) if len(text) <= 200 else None
+        else:
+            continue
+        if found:
+            return found
+    return _date_under(headline) if headline is not None else None
+
+
+# How much text after the headline is read for its dateline.
+DATELINE_REACH = 300
+
+
+def _date_under(headline: etree._Element) -> str | None:
+    """A date in the first lines after the page's headline: "Andrew Gerrand 4 August 2010",
+    "May 25, 2023 · 5 min read" (the text of the blocks that follow it, up a level or two
+    when it ends its block)."""
+    parts = [headline.tail or ""]
+    node: etree._Element | None = headline
+    size = 0
+    for _ in range(3):
+        if node is None:
+            break
+        for sib in node.itersiblings():
+            if isinstance(sib.tag, str) and sib.tag not in ("script", "style"):
+                text = sib.text_content()
+                parts.append(text)
+                size += len(text)
+            parts.append(sib.tail or "")
+            if size > DATELINE_REACH:
+                break
+        if size > DATELINE_REACH:
+            break
+        node = node.getparent()
+        if node is not None and node.tag == "body":
+            break
+    return parse_date(" ".join(parts)[:DATELINE_REACH])

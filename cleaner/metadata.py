@@ -16,7 +16,7 @@ from lxml import etree
 
 from .actions import element_text, norm_text
 from .byline import clean_byline, dom_byline
-from .dates import parse_date
+from .dates import dom_date, parse_date
 from .selectors import Selector
 from .structured import (
     first_value,
@@ -128,6 +128,7 @@ def extract(doc: etree._Element, url: str | None, fields: dict[str, Selector]) -
             )
         )
         or parse_date(_first_of(doc, "time", "datetime"))
+        or dom_date(doc)
     )
     lead = (
         _field(doc, fields.get("lead_image"), ("src", "data-src", "content", "href"))

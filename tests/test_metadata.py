@@ -111,3 +111,35 @@ def test_a_byline_source_that_names_nobody_falls_through_to_the_next() -> None:
         '<h3 class="author-title">About the Author</h3><span class="author-name">Ana Sari</span>',
     )
     assert md.byline == "Ana Sari"
+
+
+def test_dates_with_ordinals_dashes_dots_and_glued_text_parse() -> None:
+    """Dates as pages print them: ordinals, day-month-year with dashes or dots, and a month
+    glued to the text before it (text runs joined without a space)."""
+    assert parse_date("AppAddict December 19th, 2025 Digital") == "2025-12-19"
+    assert parse_date("3rd March 2024") == "2024-03-03"
+    assert parse_date("Bence Kovács 02-12-2025 Intro") == "2025-12-02"
+    assert parse_date("19.12.2025") == "2025-12-19"
+    assert parse_date("infants and toddlersMay 25, 2023Written by") == "2023-05-25"
+    assert parse_date("version 1.2.2025x") is None
+
+
+def test_page_text_gives_the_date_when_no_metadata_does() -> None:
+    """Without a date in metadata: a dateline element's text, skipping a footer's date; or
+    the line under the headline."""
+    md = _md(
+        "<title>t</title>",
+        "<footer><span class='date'>January 1, 2020</span></footer>"
+        "<article><h1>Headline</h1><div class='post-date'>Posted on March 02, 2025</div>"
+        "<p>text</p></article>",
+    )
+    assert md.published == "2025-03-02"
+    md = _md(
+        "<title>t</title>",
+        "<div class='sidebar'><p>Archive: 4 August 2009</p></div>"
+        "<article><h1>Defer, Panic, and Recover</h1><p>Andrew Gerrand</p><p>4 August 2010</p>"
+        "<p>Go has the usual mechanisms for control flow.</p></article>",
+    )
+    assert md.published == "2010-08-04"
+    md = _md("<title>t</title>", "<article><h1>Headline</h1><p>No date here.</p></article>")
+    assert md.published is None
