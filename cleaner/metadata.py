@@ -106,7 +106,13 @@ def extract(doc: etree._Element, url: str | None, fields: dict[str, Selector]) -
         lambda: ld_name(art.get("author")),
         lambda: pick(metas, "dc.creator", "byl"),
     )
-    md.byline = next((b for b in (clean_byline(s()) for s in sources) if b), None)
+    # The site's own name is a byline of last resort: a person named later is the author.
+    site_key = _key(md.site_name or "")
+    bylines = (b for b in (clean_byline(s()) for s in sources) if b)
+    first = next(bylines, None)
+    if first is not None and site_key and _key(first) == site_key:
+        first = next((b for b in bylines if _key(b) != site_key), first)
+    md.byline = first
     md.published = (
         parse_date(_field(doc, fields.get("date"), ("datetime", "content")))
         or parse_date(ld.get("published"))
@@ -182,6 +188,11 @@ def _first_of(doc: etree._Element, tag: str, attr: str, rel: str | None = None) 
         if value and (rel is None or el.get("rel") == rel):
             return str(value)
     return None
+
+
+def _key(text: str) -> str:
+    """Letters and digits only, case-folded ("USA TODAY" and "usatoday" compare equal)."""
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
 
 
 def _absolute(value: str | None, base: str | None) -> str | None:

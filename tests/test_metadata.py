@@ -143,3 +143,15 @@ def test_page_text_gives_the_date_when_no_metadata_does() -> None:
     assert md.published == "2010-08-04"
     md = _md("<title>t</title>", "<article><h1>Headline</h1><p>No date here.</p></article>")
     assert md.published is None
+
+
+def test_site_name_as_author_gives_way_to_a_person_named_on_the_page() -> None:
+    """A meta author that is the site's own name is the publisher: a person the page names
+    in its byline is the author; with no one named, the site name stays."""
+    head = (
+        '<title>t</title><meta property="og:site_name" content="GlossGenius">'
+        '<meta name="author" content="GlossGenius">'
+    )
+    md = _md(head, '<div class="byline">By Shauna Mitchell</div><p>text</p>')
+    assert md.byline == "Shauna Mitchell"
+    assert _md(head).byline == "GlossGenius"
