@@ -52,6 +52,15 @@ META_LINE_RE = re.compile(
     rf"^\W*(?:\w+,?\s+)?\d{{1,4}}[/.-]\d{{1,2}}[/.-]\d{{2,4}}\b",
     re.IGNORECASE,
 )
+# Lines of page chrome that open an article: a table of contents' title (its links are
+# pruned), a view count, a share button's "Copied!", a way back to the blog.
+LEAD_CHROME_RE = re.compile(
+    r"(?:table of contents|contents|on this page|in this (?:article|post|guide)|"
+    r"jump to|skip to content|daftar isi|\d[\d,.]*\s*[km]?\s*(?:views|reads|shares|dilihat)|"
+    r"copied|link copied|back to (?:blog|all posts|articles|news)|edited by|reviewed by)"
+    r"\W*",
+    re.IGNORECASE,
+)
 # "By Jo Smith", "Oleh Ani": a capitalised name after it ("By the end of May, …" is prose).
 BY_LINE_RE = re.compile(r"^(?:[Bb]y|BY|[Oo]leh|OLEH)\s+[A-ZÀ-ÞĀ-Ž]")
 # Without any paragraph of prose in the root, only its first elements count as the lead.
@@ -99,6 +108,8 @@ def _lead_meta_reason(
     tag = el.tag
     if tag in ("h1", "h2") and title and _same_title(element_text(el), title):
         return "repeated title"
+    if tag in HEADING_TAGS and LEAD_CHROME_RE.fullmatch(element_text(el)):
+        return "page chrome"
     if tag in KEEP_TAGS:
         return None
     n = stats.text.get(el, 0)
@@ -115,6 +126,8 @@ def _lead_meta_reason(
     text = element_text(el)
     if META_LINE_RE.search(text) or BY_LINE_RE.match(text):
         return "byline or dateline"
+    if LEAD_CHROME_RE.fullmatch(text):
+        return "page chrome"
     if byline and len(byline) >= 4 and byline.casefold() in text.casefold():
         return "byline or dateline"
     return None

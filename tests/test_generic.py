@@ -788,3 +788,20 @@ def test_drupal_promoted_class_is_not_a_promotion() -> None:
     assert measure._name_weight("node node--type-recipe node--promoted") == 0
     assert measure._name_weight("promo-box") < 0
     assert measure._name_weight("promotion") < 0
+
+
+def test_page_chrome_lines_before_the_first_paragraph_go() -> None:
+    """Before the article's first paragraph: a table of contents' title, a view count, a
+    share button's "Copied!" and "Back to blog" go; a heading of the article stays."""
+    r = clean(
+        "<html><body><article><div><a href='/blog'>Back to blog</a></div>"
+        "<span>1,693 views</span><button>Copied!</button><h2>Table of Contents</h2>"
+        "<h2>Why tutoring works</h2>"
+        + "".join(f"<p>{PROSE} Part {i}.</p>" for i in range(3))
+        + "</article></body></html>",
+        url="https://example.test/a",
+    )
+    for chrome in ("Back to blog", "1,693 views", "Copied", "Table of Contents"):
+        assert chrome not in r.text, chrome
+    assert "Why tutoring works" in r.text
+    assert "Part 2." in r.text
