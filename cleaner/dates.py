@@ -56,7 +56,7 @@ MONTHS = {
 ZONES = {"wib": 7, "wita": 8, "wit": 9, "utc": 0, "gmt": 0}
 
 _ISO_RE = re.compile(
-    r"(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?"
+    r"(\d{4})[-/.](\d{2})[-/.](\d{2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?"
     r"\s*(Z|[+-]\d{2}:?\d{2})?)?"
 )
 _TEXT_DATE_RE = re.compile(
@@ -162,9 +162,9 @@ def parse_date(text: str | None) -> str | None:
 
 
 # Class/id words of a dateline element ("entry-date", "posted-on", "article__timestamp").
-_DATELINE_NAMES = re.compile(r"date|time|posted|publish|dateline|byline|meta", re.IGNORECASE)
+_DATELINE_NAMES = re.compile(r"date|time|posted|publish|dateline|byline|author|meta", re.IGNORECASE)
 # Where a page's own date is not: navigation, footers, sidebars, comments.
-_NOT_DATELINE_NAMES = re.compile(r"comment|footer|sidebar|related|widget|nav|menu", re.IGNORECASE)
+_NOT_DATELINE_NAMES = re.compile(r"comment|footer|related", re.IGNORECASE)
 _NOT_DATELINE_TAGS = frozenset(("nav", "footer", "aside", "script", "style", "head"))
 
 
@@ -241,3 +241,24 @@ def _date_under(headline: etree._Element) -> str | None:
         if node is not None and node.tag == "body":
             break
     return parse_date(" ".join(parts)[:DATELINE_REACH])
+
+
+# A publication date in a page's script data (Next.js and other app state, JSON-LD that
+# other code embeds): "datePublished":"2025-12-19T14:00:18Z", "publishedAt": "…".
+_SCRIPT_DATE = re.compile(
+    r"[\"'](?:datePublished|publishedAt|publishDate|published_at|publish_date|pubDate|"
+    r"firstPublished(?:At|Date)?)[\"']\s*:\s*[\"']([^\"']{8,40})[\"']"
+)
+
+
+def script_date(doc: etree._Element) -> str | None:
+    """The first publication date found in the page's scripts' data."""
+    for script in doc.getroottree().getroot().iter("script"):
+        text = script.text
+        if (text and "ublish" in text) or (text and "ubDate" in text):
+            m = _SCRIPT_DATE.search(text)
+            if m:
+                found = parse_date(m.group(1))
+                if found:
+                    return found
+    return None

@@ -7,6 +7,7 @@ Dates come out as ISO 8601; Indonesian and English month names are understood.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from html import unescape
@@ -16,7 +17,7 @@ from lxml import etree
 
 from .actions import element_text, norm_text
 from .byline import clean_byline, dom_byline
-from .dates import dom_date, parse_date
+from .dates import dom_date, parse_date, script_date
 from .selectors import Selector
 from .structured import (
     first_value,
@@ -134,7 +135,9 @@ def extract(doc: etree._Element, url: str | None, fields: dict[str, Selector]) -
             )
         )
         or parse_date(_first_of(doc, "time", "datetime"))
+        or parse_date(_published_meta(metas))
         or dom_date(doc)
+        or script_date(doc)
     )
     lead = (
         _field(doc, fields.get("lead_image"), ("src", "data-src", "content", "href"))
@@ -188,6 +191,18 @@ def _first_of(doc: etree._Element, tag: str, attr: str, rel: str | None = None) 
         if value and (rel is None or el.get("rel") == rel):
             return str(value)
     return None
+
+
+# Other meta names of a publication date ("w-published-date", "citation_publication_date").
+_PUBLISHED_META = re.compile(
+    r"publish(?:ed)?[-_.: ]?(?:date|time|at|on)|citation_(?:publication_|online_)?date|"
+    r"dc\.date\.created|sailthru\.date",
+)
+
+
+def _published_meta(metas: dict[str, str]) -> str | None:
+    """The first meta value whose name says it is the publication date."""
+    return next((v for k, v in metas.items() if _PUBLISHED_META.search(k)), None)
 
 
 def _key(text: str) -> str:

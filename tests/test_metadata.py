@@ -155,3 +155,29 @@ def test_site_name_as_author_gives_way_to_a_person_named_on_the_page() -> None:
     md = _md(head, '<div class="byline">By Shauna Mitchell</div><p>text</p>')
     assert md.byline == "Shauna Mitchell"
     assert _md(head).byline == "GlossGenius"
+
+
+def test_more_places_a_page_keeps_its_date() -> None:
+    """Dotted and slashed ISO dates; a meta whose name says "published date"; a date in an
+    author block; a "publishedAt" in the page's script data; a tailwind "sidebar" grid
+    area around the article's own dateline does not hide it."""
+    assert parse_date("Essay - Published: 2025.12.17 |") == "2025-12-17"
+    assert parse_date("2025/12/18") == "2025-12-18"
+    md = _md('<title>t</title><meta name="w-published-date" content="2025-05-27T06:03:43Z">')
+    assert (md.published or "").startswith("2025-05-27")
+    md = _md(
+        "<title>t</title>",
+        "<div class='resource-author-details'><small>December 17, 2025</small></div><p>x</p>",
+    )
+    assert md.published == "2025-12-17"
+    md = _md(
+        '<title>t</title><script>self.__next_f.push({"slug":"a","publishedAt":'
+        '"2025-10-20T13:08:55-07:00"})</script>'
+    )
+    assert (md.published or "").startswith("2025-10-20")
+    md = _md(
+        "<title>t</title>",
+        "<main class='offset-nav'><article><div class='md:[grid-area:sidebar]'>"
+        "<time>Aug 04, 2025</time></div><p>x</p></article></main>",
+    )
+    assert md.published == "2025-08-04"
