@@ -163,14 +163,16 @@ def parse_date(text: str | None) -> str | None:
 
 # Class/id words of a dateline element ("entry-date", "posted-on", "article__timestamp").
 _DATELINE_NAMES = re.compile(r"date|time|posted|publish|dateline|byline|author|meta", re.IGNORECASE)
-# Where a page's own date is not: navigation, footers, sidebars, comments.
+# Class/id words of blocks that never hold the page's own date: comments, footers and
+# related posts (navigation and sidebars are known by their tags: page builders name
+# their layout "sidebar" and "nav" too).
 _NOT_DATELINE_NAMES = re.compile(r"comment|footer|related", re.IGNORECASE)
 _NOT_DATELINE_TAGS = frozenset(("nav", "footer", "aside", "script", "style", "head"))
 
 
 @functools.lru_cache(maxsize=4096)
 def _names_verdict(cls: str | None, ident: str | None) -> int:
-    """-1 for a class/id pair of navigation, footers, sidebars or comments, 1 for one of a
+    """-1 for a class/id pair of comments, footers or related posts, 1 for one of a
     dateline, else 0 (cached: pages repeat the names)."""
     names = f"{cls or ''} {ident or ''}"
     if _NOT_DATELINE_NAMES.search(names):
@@ -182,7 +184,8 @@ def dom_date(doc: etree._Element) -> str | None:
     """The page's date from its text, when no metadata gives one: a microdata
     ``datePublished``, a ``<time>``'s text, or a short dateline element (by its class/id)
     that holds a date, the first in document order outside navigation, footers, sidebars
-    and comments; else a date in the first lines under the headline (its first ``<h1>``)."""
+    (by tag), comments and related posts (by class/id); else a date in the first lines
+    under the headline (its first ``<h1>``)."""
     root = doc.getroottree().getroot()
     body = next(root.iter("body"), None)
     if body is None:
