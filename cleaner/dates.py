@@ -147,12 +147,15 @@ def parse_date(text: str | None) -> str | None:
             )
     m = _NUMERIC_DATE_RE.search(text)
     if m:
-        # Indonesian and most non-US sites write day/month/year.
+        # Indonesian and most non-US sites write day/month/year; a US month/day/year shows
+        # itself by a day where the month would be ("10/31/2024").
+        first, second = int(m.group(1)), int(m.group(2))
+        day, month = (second, first) if second > 12 >= first else (first, second)
         h = int(m.group(4)) if m.group(4) else None
         return _iso(
             int(m.group(3)),
-            int(m.group(2)),
-            int(m.group(1)),
+            month,
+            day,
             h,
             int(m.group(5)) if m.group(5) else None,
             None,
@@ -213,7 +216,7 @@ def dom_date(doc: etree._Element) -> str | None:
             continue
         if found:
             return found
-    return _date_under(headline) if headline is not None else None
+    return (_date_under(headline) if headline is not None else None) or _said_date(body)
 
 
 # How much text after the headline is read for its dateline.
@@ -244,6 +247,30 @@ def _date_under(headline: etree._Element) -> str | None:
         if node is not None and node.tag == "body":
             break
     return parse_date(" ".join(parts)[:DATELINE_REACH])
+
+
+# A phrase that introduces the page's date in its text ("Posted on the 15/12/2025",
+# "Published on Oct 21, 2025", "Updated November 18, 2025").
+_DATE_PHRASE = re.compile(
+    r"(?<![a-z])(?:published|posted|updated|diterbitkan|diperbarui)\b\s*(?:on\b|:)?\s*(?:the\s+)?"
+)
+
+
+# How much of the page's text is searched for a "Published on …" phrase.
+SAID_REACH = 20000
+
+
+def _said_date(body: etree._Element) -> str | None:
+    """The date that a "Published on …" phrase of the page's text gives (the first that
+    parses)."""
+    # The beginning of the page's text (a dateline is near the top), as libxml2 writes it
+    # (fast; the runs of adjacent elements are not spaced apart), searched lower-cased.
+    text = etree.tostring(body, method="text", encoding="unicode", with_tail=False)[:SAID_REACH]
+    for m in _DATE_PHRASE.finditer(text.lower()):
+        found = parse_date(text[m.end() : m.end() + 40])
+        if found:
+            return found
+    return None
 
 
 # A publication date in a page's script data (Next.js and other app state, JSON-LD that

@@ -181,3 +181,16 @@ def test_more_places_a_page_keeps_its_date() -> None:
         "<time>Aug 04, 2025</time></div><p>x</p></article></main>",
     )
     assert md.published == "2025-08-04"
+
+
+def test_a_published_phrase_in_the_text_and_us_numeric_dates() -> None:
+    """ "Posted on the 15/12/2025 at 19:00 by …" anywhere in the text gives the date when
+    nothing else does; a US month/day/year shows itself by a day where the month would be."""
+    assert parse_date("Updated: 10/31/2024") == "2024-10-31"
+    assert parse_date("05/06/2024") == "2024-06-05"  # day/month when both could be either
+    md = _md(
+        "<title>t</title>",
+        "<div class='article'><h2>Rust GC</h2>\n<div>Posted on the 15/12/2025 at 19:00 by "
+        "Guillaume</div><p>text</p></div>",
+    )
+    assert (md.published or "").startswith("2025-12-15")
