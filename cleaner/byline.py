@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from lxml import etree
 
 from .actions import norm_text
+from .dates import MONTHS
 
 # A byline element: rel/itemprop "author", or a class/id with a byline word.
 _BYLINE_XPATH = etree.XPath(
@@ -46,12 +47,10 @@ def clean_byline(value: str | None) -> str | None:
 # "About the Author", "Updated on November 20, 2025", "Sat, 20 Dec, 2025 - 06:36").
 _NOT_NAME_WORDS = """
     about the meet by written posted author authors writer writers penulis oleh updated
-    published submitted last on at am pm min mins minute minutes read ago jan january feb
-    february mar march apr april may jun june jul july aug august sep sept september oct
-    october nov november dec december mon monday tue tuesday wed wednesday thu thursday fri
-    friday sat saturday sun sunday
+    published submitted last on at am pm min mins minute minutes read ago mon monday tue
+    tuesday wed wednesday thu thursday fri friday sat saturday sun sunday
 """
-_NOT_NAMES = frozenset(_NOT_NAME_WORDS.split())
+_NOT_NAMES = frozenset(_NOT_NAME_WORDS.split()) | frozenset(MONTHS)
 # A template's unfilled placeholder ("page.head.extra.author", "{{ author }}").
 _PLACEHOLDER_RE = re.compile(
     r"\{\{|\}\}|^[a-z]+(?:\.[a-z]+)+\.(?:author|byline|creator|name)$", re.IGNORECASE
