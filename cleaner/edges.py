@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import itertools
 import re
-from typing import TypeAlias
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
@@ -27,6 +26,7 @@ from .measure import (
     prose_len,
     prose_len_under,
     prose_paragraphs,
+    run_holders,
 )
 
 TOKEN_RE = re.compile(r"\w+")
@@ -205,10 +205,10 @@ def find_trailers(body: etree._Element, paras: list[tuple[etree._Element, int]])
     themselves) and cut after the article root is chosen (``cut_trailers``), so that the
     cut does not change which root is chosen.
     """
-    # The article's main run: the parent (or wrapper, see ``_holders``) whose paragraphs hold
-    # the most prose. Prose counts where paragraphs run together (two or more under one
-    # parent): an author bio or a teaser's summary after the end is a lone paragraph.
-    holders, per_holder = _holders(paras)
+    # The article's main run: the parent (or wrapper, see ``measure.run_holders``) whose
+    # paragraphs hold the most prose. Prose counts where paragraphs run together (two or more
+    # under one parent): an author bio or a teaser's summary after the end is a lone paragraph.
+    holders, per_holder = run_holders(paras)
     if not per_holder:
         return []
     main = max(per_holder, key=lambda k: per_holder[k])
@@ -246,27 +246,6 @@ def find_trailers(body: etree._Element, paras: list[tuple[etree._Element, int]])
                 continue
             markers.append((el, running[seen]))
     return markers
-
-
-Holder: TypeAlias = "etree._Element | None"
-
-
-def _holders(paras: list[tuple[etree._Element, int]]) -> tuple[list[Holder], dict[Holder, int]]:
-    """For each paragraph of prose, the element that holds it in a run: its parent, or a
-    higher ancestor when the site wraps each paragraph (or each few) in a block of its own,
-    so that no parent holds a run of prose (at most 3 levels up); with each holder's prose."""
-    prose = sum(n for _, n in paras)
-    holders: list[Holder] = [p.getparent() for p, _ in paras]
-    per: dict[Holder, int] = {}
-    for level in range(4):
-        if level:
-            holders = [h.getparent() if h is not None else None for h in holders]
-        per = {}
-        for h, (_, n) in zip(holders, paras, strict=True):
-            per[h] = per.get(h, 0) + n
-        if not per or max(per.values()) >= min(400, prose):
-            break
-    return holders, per
 
 
 def cut_trailers(root: etree._Element, trailers: list[Trailer], rec: Recorder) -> None:
@@ -353,7 +332,7 @@ def cut_card_grids(root: etree._Element, rec: Recorder, base: str | None) -> Non
     paras = prose_paragraphs(root)
     if not base or not paras:
         return
-    holders, per = _holders(paras)
+    holders, per = run_holders(paras)
     main = max(per, key=lambda k: per[k])
     last = [p for h, (p, _) in zip(holders, paras, strict=True) if h is main][-1]
     removed: list[str] = []

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterator, Mapping
-from typing import TypeVar, overload
+from typing import TypeAlias, TypeVar, overload
 
 from lxml import etree
 
@@ -371,13 +371,33 @@ def prose_len_under(el: etree._Element) -> int:
     return sum(prose_len(p) for p in el.iter("p"))
 
 
+# The element holding a paragraph in the article's run (None above the document's root).
+Holder: TypeAlias = "etree._Element | None"
+
+
+def run_holders(paras: list[tuple[etree._Element, int]]) -> tuple[list[Holder], dict[Holder, int]]:
+    """For each paragraph of prose, the element that holds it in a run: its parent, or a
+    higher ancestor when the site wraps each paragraph (or each few) in a block of its own,
+    so that no parent holds a run of prose (at most 3 levels up); with each holder's prose."""
+    prose = sum(n for _, n in paras)
+    holders: list[Holder] = [p.getparent() for p, _ in paras]
+    per: dict[Holder, int] = {}
+    for level in range(4):
+        if level:
+            holders = [h.getparent() if h is not None else None for h in holders]
+        per = {}
+        for h, (_, n) in zip(holders, paras, strict=True):
+            per[h] = per.get(h, 0) + n
+        if not per or max(per.values()) >= min(400, prose):
+            break
+    return holders, per
+
+
 def main_run(paras: list[tuple[etree._Element, int]], minimum: int) -> etree._Element | None:
-    """The element whose paragraphs of prose (``paras``, from ``prose_paragraphs``) add up
-    to the most text, when that is at least ``minimum`` characters; else None."""
-    runs: dict[etree._Element, int] = {}
-    for p, n in paras:
-        parent = p.getparent()
-        if parent is not None:
-            runs[parent] = runs.get(parent, 0) + n
+    """The holder (``run_holders``) whose paragraphs of prose (``paras``, from
+    ``prose_paragraphs``) add up to the most text, when that is at least ``minimum``
+    characters; else None."""
+    _, runs = run_holders(paras)
+    runs.pop(None, None)
     best = max(runs.items(), key=lambda kv: kv[1], default=None)
     return best[0] if best is not None and best[1] >= minimum else None

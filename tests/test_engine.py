@@ -483,3 +483,25 @@ def test_next_links_as_the_xpath_finds_them() -> None:
     )
     assert _next_links(doc) == xpath(doc)
     assert [e.get("href") for e in _next_links(doc)] == ["/2", "/3", "/8"]
+
+
+def test_defaults_spare_an_article_whose_paragraphs_each_have_their_own_wrapper() -> None:
+    """The defaults' guard finds the article's run of prose when the site wraps every short
+    paragraph in a block of its own (no parent holds a run): a container whose class says
+    "share" keeps the article, even on a page whose links outweigh it."""
+    sentence = "Warga kota menyambut rencana taman baru itu dengan gembira sekali. "
+    wrapped = "".join(f'<div class="para"><p>{sentence * 3}Bagian {i}.</p></div>' for i in range(6))
+    teasers = "".join(
+        f'<li><a href="/berita/{i}">Judul berita lain yang cukup panjang untuk dibaca, '
+        f"tentang kota dan warganya, nomor {i}</a></li>"
+        for i in range(40)
+    )
+    page = (
+        "<html><head><title>Taman</title></head><body>"
+        f'<div class="story share">{wrapped}</div>'
+        f'<ul class="more-news">{teasers}</ul>'
+        "</body></html>"
+    )
+    result = clean(page, url="https://example.com/taman")
+    assert result.text.count("Warga kota menyambut") == 18
+    assert "Bagian 5." in result.text
