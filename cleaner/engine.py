@@ -236,15 +236,22 @@ def _hidden_by_style(el: etree._Element) -> bool:
     return "display:none" in style or "visibility:hidden" in style
 
 
-_CONTROLS = etree.XPath("//*[@aria-controls][@aria-expanded]/@aria-controls")
-_BY_ID = etree.XPath("id($i)")  # libxml2's ID table: no walk of the page
+# The panels a disclosure control (a button with ``aria-expanded``, or any element with
+# ``role="button"``) shows and hides. Plain <button>s without ``aria-expanded`` are tabs,
+# whose hidden panels are often "Loading…" placeholders.
+_CONTROLS = etree.XPath("//*[@aria-controls][@aria-expanded or @role='button']/@aria-controls")
+# Every element whose id is one of a space-separated list: one libxml2 walk, which also
+# finds an id a page repeats (a second copy of an accordion), where id() finds one.
+_BY_IDS = etree.XPath("//*[@id][contains($ids, concat(' ', @id, ' '))]")
 
 
 def _open_panels(doc: etree._Element) -> None:
-    """Open collapsed accordion and tab panels: the elements a button with
-    ``aria-expanded`` controls (WAI-ARIA's disclosure pattern) lose what hides them."""
+    """Open collapsed accordion and tab panels: the elements a disclosure control
+    (WAI-ARIA's disclosure pattern) governs lose what hides them."""
     ids = {i for value in _CONTROLS(doc) for i in str(value).split()}
-    for el in [e for i in ids for e in _BY_ID(doc, i=i)]:
+    if not ids:
+        return
+    for el in _BY_IDS(doc, ids=f" {' '.join(ids)} "):
         if isinstance(el, etree._Element):
             el.attrib.pop("hidden", None)
             el.attrib.pop("aria-hidden", None)
@@ -320,7 +327,7 @@ def parse_page(text: str, encoded: bytes | None = None) -> etree._Element:
     doc = parse_text(text, encoded)
     if streamed:
         _swap_streamed_boundaries(doc)
-    if "aria-controls" in text and "aria-expanded" in text:
+    if "aria-controls" in text:
         _open_panels(doc)
     return doc
 

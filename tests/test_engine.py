@@ -367,6 +367,32 @@ def test_collapsed_accordion_panels_are_opened_other_hidden_blocks_still_go() ->
     assert "Decorative duplicate" not in r.text
 
 
+def test_panels_of_role_button_controls_open_even_where_ids_repeat() -> None:
+    """An accordion whose headers are ``role="button"`` links without ``aria-expanded``
+    (the panel ``display:none``, labelled by its header) opens too, in both copies of a page
+    that renders the accordion twice with the same ids; a tab panel behind a plain
+    ``<button>`` (a "Loading…" placeholder until a script fills it) stays hidden."""
+    steps = "".join(
+        f"<div class='accordion'><a role='button' aria-controls='step_{i}_content'>Step {i}"
+        f"</a><div id='step_{i}_content' style='display:none;' role='region'>"
+        f"<p>{{copy}} step {i}: {STREAMED_PARA}</p></div></div>"
+        for i in range(2)
+    )
+    r = clean(
+        f"<html><body><article><h1>Guide</h1><p>{STREAMED_PARA}</p>"
+        + steps.format(copy="First copy")
+        + steps.format(copy="Second copy")
+        + "<button aria-controls='specs'>Specs</button>"
+        "<div id='specs' hidden><p>Loading specifications for this model, please wait a "
+        "moment while they arrive.</p></div></article></body></html>",
+        url="https://example.test/a",
+    )
+    for copy in ("First copy", "Second copy"):
+        for i in range(2):
+            assert f"{copy} step {i}:" in r.text
+    assert "Loading specifications" not in r.text
+
+
 def test_disclosure_credit_and_rating_lines_are_removed() -> None:
     """Affiliate disclosures, photo-credit and editor lines, rating widgets and a dated span
     before the text are clutter; the caption and the article stay."""
