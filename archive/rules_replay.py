@@ -292,7 +292,7 @@ def replay(data: bytes, url: str | None, content_type: str | None, rules: RuleSe
             generic.RULE_ID,
             "teaser grid",
             "",
-            lambda: edges.cut_card_grids(top, rec, base),
+            lambda: edges.cut_card_grids(top, rec, base, index=not md.declares_article),
         )
     t.run("builtin:safety", "URL policy", "", lambda: url_policy(root, rec, True))
     out.steps = t.steps

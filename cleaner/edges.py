@@ -324,16 +324,22 @@ def _cut_after(
         drop(marker)
 
 
-def cut_card_grids(root: etree._Element, rec: Recorder, base: str | None) -> None:
+def cut_card_grids(
+    root: etree._Element, rec: Recorder, base: str | None, index: bool = True
+) -> None:
     """Remove grids of teaser cards after the article's last paragraph: blocks of two or more
     like children that each hold a card, a heading that is all one link to another page of
     the same site, with at most a short summary ("More wedding ideas" without its heading).
-    Roundups link their headings to other sites, and FAQ headings link within the page."""
+    Roundups link their headings to other sites, and FAQ headings link within the page.
+    On an index page (``index``: the page may be one, its metadata does not declare an
+    article) every grid goes, see ``_cut_index``."""
     paras = prose_paragraphs(root)
     if not base or not paras:
         return
     holders, per = run_holders(paras)
     main = max(per, key=lambda k: per[k])
+    if index and _in_card_grid(main, root, base) and _cut_index(root, rec, base):
+        return
     last = [p for h, (p, _) in zip(holders, paras, strict=True) if h is main][-1]
     removed: list[str] = []
     node = last
@@ -351,6 +357,50 @@ def cut_card_grids(root: etree._Element, rec: Recorder, base: str | None) -> Non
                 drop(grid)
         node = parent
     rec.add(RULE_ID, "teaser grid", "cards of other stories after the article", removed)
+
+
+def _in_card_grid(main: etree._Element | None, root: etree._Element, base: str) -> bool:
+    """True when the page's main run of paragraphs (held by ``main``) is, or sits in, a grid
+    of teaser cards: the paragraphs are the cards' summaries, and the page is an index (a
+    home page, a section front), not an article."""
+    node = main
+    while node is not None:
+        if _card_grid(node, base):
+            return True
+        if node is root:
+            break
+        node = node.getparent()
+    return False
+
+
+# An index page shows many cards, which hold most of its text (a hub page of a few topic
+# cards with an introduction is an article).
+INDEX_CARDS = 10
+INDEX_SHARE = 0.5
+
+
+def _cut_index(root: etree._Element, rec: Recorder, base: str) -> bool:
+    """Remove every grid of teaser cards in an index page's root (at least ``INDEX_CARDS``
+    cards, holding ``INDEX_SHARE`` of its text; else nothing, and False): the result is
+    what the page says besides its list of other pages, not a wall of teasers."""
+    grids: list[etree._Element] = []
+    for el in root.iter(etree.Element):
+        if not any(is_inside(el, g) for g in grids) and _card_grid(el, base):
+            grids.append(el)
+    cards = sum(len(g) for g in grids)
+    if cards < INDEX_CARDS or sum(len(element_text(g)) for g in grids) < INDEX_SHARE * len(
+        element_text(root)
+    ):
+        return False
+    texts = [sample_text(g) for g in grids]
+    for grid in grids:
+        if grid is root:
+            for kid in list(grid):
+                drop(kid)
+        else:
+            drop(grid)
+    rec.add(RULE_ID, "teaser index", "an index page's cards of other pages", texts)
+    return True
 
 
 # A teaser card's text: its linked heading and a summary of a few lines.
@@ -377,20 +427,23 @@ def _holds_a_card(el: etree._Element, base: str) -> bool:
 
 
 def _is_card(el: etree._Element, base: str) -> bool:
-    """True when the block's first heading is all one link to another page of the site
-    (of ``base``, the page's URL) and the block says little more."""
+    """True when the block's first heading that is all one link (a kicker above it, such as
+    "Opinion", is not) goes to another page of the site (of ``base``, the page's URL), and
+    the block says little more."""
     text = element_text(el)
     if not text or len(text) > CARD_TEXT:
         return False
-    heading = next((h for h in el.iter(*CARD_HEADINGS) if element_text(h)), None)
-    if heading is None:
-        return False
-    words = element_text(heading)
-    links = [a for a in heading.iter("a") if element_text(a) == words]
-    up = heading.getparent()
-    if not links and up is not None and up.tag == "a":
-        links = [up]
-    return any(_same_site(a.get("href"), base) for a in links)
+    for heading in el.iter(*CARD_HEADINGS):
+        words = element_text(heading)
+        if not words:
+            continue
+        links = [a for a in heading.iter("a") if element_text(a) == words]
+        up = heading.getparent()
+        if not links and up is not None and up.tag == "a":
+            links = [up]
+        if links:
+            return any(_same_site(a.get("href"), base) for a in links)
+    return False
 
 
 CARD_HEADINGS = ("h2", "h3", "h4", "h5", "h6")

@@ -512,7 +512,7 @@ def clean(
     if not own and (site is None or site.generic):
         stats = generic.prune(root, rec, md.title, stats)
         edges.prune_lead(root, rec, stats, md.title, md.byline)
-        edges.cut_card_grids(root, rec, base)
+        edges.cut_card_grids(root, rec, base, index=not md.declares_article)
     resolve_links(root, base)
     images = url_policy(root, rec, remote_images)
     content_html = sanitize_fragment(inner_html(root), remote_images=remote_images).strip()

@@ -48,6 +48,8 @@ class Metadata:
     lead_caption: str | None = None
     canonical: str | None = None
     description: str | None = None
+    # The page's JSON-LD describes it as an article (Article, NewsArticle, BlogPosting …).
+    declares_article: bool = False
 
 
 def _field(doc: etree._Element, sel: Selector | None, attrs: tuple[str, ...] = ()) -> str | None:
@@ -69,7 +71,7 @@ def extract(doc: etree._Element, url: str | None, fields: dict[str, Selector]) -
     metas = meta_firsts(doc)
     ld_objs = jsonld_objects(doc)
     art = ld_article(ld_objs)
-    md = Metadata()
+    md = Metadata(declares_article=bool(art))
     md.site_name = (
         pick(metas, "og:site_name", "application-name")
         or ld_name(art.get("publisher"))

@@ -692,6 +692,47 @@ def test_teaser_grid_after_the_article_goes_but_roundups_and_faqs_stay() -> None
     assert any(x.selector == "teaser grid" for x in r.removals)
 
 
+def _front_page(cards: int, head: str = "") -> str:
+    """A news site's front page: a section title over a grid of teaser cards, each a
+    linked headline (some under an unlinked kicker) with a one-line summary and a time."""
+    summary = (
+        "Warga menyambut rencana itu dengan gembira, menurut keterangan resmi yang diterima "
+        "redaksi pada hari Senin pagi setelah rapat."
+    )
+    grid = "".join(
+        f"<article class='card'><a href='/news/{i}'><img src='/i/{i}.jpg' alt=''></a>"
+        + ("<h4 class='kicker'>Opini</h4>" if i % 3 == 0 else "")
+        + f"<h3><a href='/news/{i}'>Judul berita nomor {i} tentang kota</a></h3>"
+        f"<p>{summary} Kartu {i}.</p><time datetime='2024-01-02'>{i} jam lalu</time></article>"
+        for i in range(cards)
+    )
+    return (
+        f"<html><head><title>Contoh News</title>{head}</head><body><main>"
+        f"<section><h2>Berita Terkini</h2><div class='grid'>{grid}</div></section>"
+        "</main></body></html>"
+    )
+
+
+def test_front_page_of_teaser_cards_gives_a_short_result() -> None:
+    """A page whose paragraphs are only the summaries in a grid of many teaser cards is an
+    index (a home page, a section front), not an article: the cards go, and the result is
+    short instead of a wall of teasers."""
+    r = clean(_front_page(30), url="https://contoh.test/")
+    assert "Kartu" not in r.text
+    assert len(r.text) < 100
+    assert any(x.selector == "teaser index" for x in r.removals)
+
+
+def test_card_grids_stay_on_an_article_or_a_hub_of_a_few_topics() -> None:
+    """The same grid is the article when the page's JSON-LD says it is one (a roundup of the
+    site's own recipes), and a hub page of a few topic cards keeps them."""
+    ld = '<script type="application/ld+json">{"@type": "Article", "headline": "x"}</script>'
+    article = clean(_front_page(30, ld), url="https://contoh.test/roundup")
+    assert article.text.count("Kartu") == 30
+    hub = clean(_front_page(7), url="https://contoh.test/topics")
+    assert hub.text.count("Kartu") == 7
+
+
 def test_document_sections_under_their_titles_are_found_together() -> None:
     """AsciiDoc and Sphinx put each section of a document in its own block, a title over a
     body: the root takes in the sibling sections, past the title over the winning body (a
