@@ -365,7 +365,7 @@ def _in_card_grid(main: etree._Element | None, root: etree._Element, base: str) 
     home page, a section front), not an article."""
     node = main
     while node is not None:
-        if _card_grid(node, base):
+        if _card_grid(node, base, loose=True):
             return True
         if node is root:
             break
@@ -385,7 +385,7 @@ def _cut_index(root: etree._Element, rec: Recorder, base: str) -> bool:
     what the page says besides its list of other pages, not a wall of teasers."""
     grids: list[etree._Element] = []
     for el in root.iter(etree.Element):
-        if not any(is_inside(el, g) for g in grids) and _card_grid(el, base):
+        if not any(is_inside(el, g) for g in grids) and _card_grid(el, base, loose=True):
             grids.append(el)
     cards = sum(len(g) for g in grids)
     if cards < INDEX_CARDS or sum(len(element_text(g)) for g in grids) < INDEX_SHARE * len(
@@ -407,32 +407,35 @@ def _cut_index(root: etree._Element, rec: Recorder, base: str) -> bool:
 CARD_TEXT = 600
 
 
-def _card_grid(el: etree._Element, base: str) -> bool:
-    """True for a block of two or more children of one tag that each hold a teaser card."""
+def _card_grid(el: etree._Element, base: str, loose: bool = False) -> bool:
+    """True for a block of two or more children of one tag that each hold a teaser card
+    (``loose``: see ``_is_card``)."""
     kids = list(el.iterchildren(etree.Element))
     if len(kids) < 2 or any(k.tag != kids[0].tag for k in kids):
         return False
-    return all(_holds_a_card(k, base) for k in kids)
+    return all(_holds_a_card(k, base, loose) for k in kids)
 
 
-def _holds_a_card(el: etree._Element, base: str) -> bool:
+def _holds_a_card(el: etree._Element, base: str, loose: bool = False) -> bool:
     """True for a teaser card, or a wrapper around one (single children down to it)."""
     node: etree._Element | None = el
     while node is not None:
-        if _is_card(node, base):
+        if _is_card(node, base, loose):
             return True
         kids = list(node.iterchildren(etree.Element))
         node = kids[0] if len(kids) == 1 else None
     return False
 
 
-def _is_card(el: etree._Element, base: str) -> bool:
+def _is_card(el: etree._Element, base: str, loose: bool = False) -> bool:
     """True when the block's first heading that is all one link (a kicker above it, such as
     "Opinion", is not) goes to another page of the site (of ``base``, the page's URL), and
-    the block says little more."""
+    the block says little more. ``loose`` (for index pages, where cards make up the page):
+    a block without headings may open with its title link instead."""
     text = element_text(el)
     if not text or len(text) > CARD_TEXT:
         return False
+    headed = False
     for heading in el.iter(*CARD_HEADINGS):
         words = element_text(heading)
         if not words:
@@ -443,7 +446,17 @@ def _is_card(el: etree._Element, base: str) -> bool:
             links = [up]
         if links:
             return any(_same_site(a.get("href"), base) for a in links)
-    return False
+        headed = True
+    if headed or not loose:
+        return False
+    # No heading: the title is the link the card's text opens with.
+    first = next((a for a in el.iter("a") if element_text(a)), None)
+    if first is None:
+        return False
+    words = element_text(first)
+    return (
+        len(words.split()) >= 3 and text.startswith(words) and _same_site(first.get("href"), base)
+    )
 
 
 CARD_HEADINGS = ("h2", "h3", "h4", "h5", "h6")

@@ -723,6 +723,25 @@ def test_front_page_of_teaser_cards_gives_a_short_result() -> None:
     assert any(x.selector == "teaser index" for x in r.removals)
 
 
+def test_front_page_of_cards_without_headings_gives_a_short_result() -> None:
+    """On an index page, a card may open with its title link instead of a heading: a list
+    of such cards with summaries is still a wall of teasers, not an article."""
+    summary = "Warga menyambut rencana itu dengan gembira, menurut keterangan resmi redaksi."
+    items = "".join(
+        f"<div class='item'><a class='title' href='/news/{i}'>Judul berita nomor {i} tentang "
+        f"kota</a><p>{summary} Kartu {i}.</p></div>"
+        for i in range(30)
+    )
+    r = clean(
+        f"<html><head><title>Contoh</title></head><body><header><nav><a href='/'>Home</a></nav>"
+        f"</header><main><div class='list'>{items}</div></main><footer>Copyright</footer>"
+        "</body></html>",
+        url="https://contoh.test/",
+    )
+    assert "Kartu" not in r.text
+    assert any(x.selector == "teaser index" for x in r.removals)
+
+
 def test_card_grids_stay_on_an_article_or_a_hub_of_a_few_topics() -> None:
     """The same grid is the article when the page's JSON-LD says it is one (a roundup of the
     site's own recipes), and a hub page of a few topic cards keeps them."""
