@@ -32,6 +32,7 @@ from .actions import (
     unwrap,
 )
 from .fastcss import matcher_for
+from .language import guess_language
 from .metadata import extract
 from .parse import decode, inner_html, parse_fragment, parse_text
 from .render import GENERATOR, render_result
@@ -528,14 +529,16 @@ def clean(
     )
     if show_lead and md.lead_image:
         images = [md.lead_image, *images]
+    article_text = to_text(fragment)
     result = CleanResult(
         html="",
         content_html=content_html,
-        text=to_text(fragment),
+        text=article_text,
         title=md.title,
         byline=md.byline,
         published=md.published,
-        lang=md.lang,
+        # The markup's language, else the one the article's words are in.
+        lang=md.lang or guess_language(article_text),
         site_name=md.site_name,
         lead_image=md.lead_image,
         lead_caption=md.lead_caption,
