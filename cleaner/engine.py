@@ -537,8 +537,7 @@ def clean(
         title=md.title,
         byline=md.byline,
         published=md.published,
-        # The markup's language, else the one the article's words are in.
-        lang=md.lang or guess_language(article_text),
+        lang=_language(md.lang, article_text),
         site_name=md.site_name,
         lead_image=md.lead_image,
         lead_caption=md.lead_caption,
@@ -556,6 +555,16 @@ def clean(
     )
     result.html = render_result(result)
     return result
+
+
+def _language(declared: str | None, text: str) -> str | None:
+    """The page's language: the markup's (kept with its region, "en-GB"), unless the
+    article's words are clearly in another one (sites leave a template's "en" on pages in
+    Indonesian); the words' language when the markup declares none."""
+    guess = guess_language(text)
+    if guess is None or (declared and declared.split("-")[0].lower() == guess):
+        return declared
+    return guess
 
 
 def _canonical(doc: etree._Element) -> str | None:

@@ -27,7 +27,7 @@ _TOKEN_RE = re.compile(r"\w+")
 # How much text is read; how many of the winner's function words a verdict needs, as a
 # count and as a share of the words read (a quarter of English prose; a language not listed
 # here shares a few short words by chance); by how much the winner must lead the runner-up.
-SAMPLE = 4000
+SAMPLE = 2000
 MIN_HITS = 12
 MIN_SHARE = 0.12
 LEAD = 1.5

@@ -42,14 +42,27 @@ def test_short_text_or_an_unlisted_language_gives_no_guess() -> None:
 
 
 def test_a_page_without_a_declared_language_gets_the_language_of_its_text() -> None:
-    """Metadata comes first (``<html lang>``); a page that declares nothing gets the
-    language of its article's words, in the result and on the reading document."""
+    """A page that declares nothing gets the language of its article's words, in the result
+    and on the reading document; a declared language the words agree with stays as
+    written, region included."""
     paras = "".join(f"<p>{SAMPLES['id']} Bagian {i}.</p>" for i in range(4))
     bare = clean(f"<html><body><article>{paras}</article></body></html>", url="https://x.test/a")
     assert bare.lang == "id"
     assert '<html lang="id">' in bare.html
+    english = "".join(f"<p>{SAMPLES['en']} Part {i}.</p>" for i in range(4))
     declared = clean(
-        f"<html lang='en-GB'><body><article>{paras}</article></body></html>",
+        f"<html lang='en-GB'><body><article>{english}</article></body></html>",
         url="https://x.test/a",
     )
     assert declared.lang == "en-GB"
+
+
+def test_the_article_s_words_overrule_a_template_s_declared_language() -> None:
+    """Indonesian news sites leave ``lang="en"`` in their templates: when the article is
+    clearly in another language, that language wins; when the words do not clearly say
+    (too short), the declared one stays."""
+    paras = "".join(f"<p>{SAMPLES['id']} Bagian {i}.</p>" for i in range(4))
+    wrong = clean(f"<html lang='en'><body><article>{paras}</article></body></html>")
+    assert wrong.lang == "id"
+    short = clean("<html lang='en'><body><article><p>Taman kota.</p></article></body></html>")
+    assert short.lang == "en"
