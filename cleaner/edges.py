@@ -338,7 +338,12 @@ def cut_card_grids(
         return
     holders, per = run_holders(paras)
     main = max(per, key=lambda k: per[k])
-    if index and _in_card_grid(main, root, base) and _cut_index(root, rec, base):
+    if (
+        index
+        and not _article_url(base)
+        and _in_card_grid(main, root, base)
+        and _cut_index(root, rec, base)
+    ):
         return
     last = [p for h, (p, _) in zip(holders, paras, strict=True) if h is main][-1]
     removed: list[str] = []
@@ -357,6 +362,27 @@ def cut_card_grids(
                 drop(grid)
         node = parent
     rec.add(RULE_ID, "teaser grid", "cards of other stories after the article", removed)
+
+
+# A number of four digits or more in a URL's path: a date or an article id.
+_URL_NUMBER_RE = re.compile(r"\d{4,}")
+
+
+def _article_url(url: str) -> bool:
+    """True for a URL shaped like an article's: a date or an id in its path, or a last
+    segment that is a slug of three words or more ("/2025/11/nyc-michelin-2025/",
+    "/best-gps-watch"); an index's is short ("/", "/news/", "/category/tech/page/2")."""
+    try:
+        path = urlsplit(url).path
+    except ValueError:
+        return False
+    segments = [s for s in path.split("/") if s]
+    if not segments:
+        return False
+    if _URL_NUMBER_RE.search(path):
+        return True
+    slug = re.sub(r"\.\w+$", "", segments[-1])
+    return len([w for w in re.split(r"[-_+]+", slug) if w]) >= 3
 
 
 def _in_card_grid(main: etree._Element | None, root: etree._Element, base: str) -> bool:
@@ -476,4 +502,12 @@ def _same_site(href: str | None, base: str) -> bool:
         return False
     if url.split("#")[0] == base.split("#")[0]:
         return False
-    return parts.netloc.lower().removeprefix("www.") == here.netloc.lower().removeprefix("www.")
+    return _site(parts.netloc) == _site(here.netloc)
+
+
+def _site(netloc: str) -> str:
+    """The site a host belongs to: its last two labels ("news.detik.com" is detik.com),
+    three under a country's second-level domain ("republika.co.id", "bbc.co.uk")."""
+    labels = netloc.lower().split(":")[0].rstrip(".").split(".")
+    keep = 3 if len(labels) >= 3 and len(labels[-1]) == 2 and len(labels[-2]) <= 3 else 2
+    return ".".join(labels[-keep:])

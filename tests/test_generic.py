@@ -692,7 +692,7 @@ def test_teaser_grid_after_the_article_goes_but_roundups_and_faqs_stay() -> None
     assert any(x.selector == "teaser grid" for x in r.removals)
 
 
-def _front_page(cards: int, head: str = "") -> str:
+def _front_page(cards: int, head: str = "", link: str = "") -> str:
     """A news site's front page: a section title over a grid of teaser cards, each a
     linked headline (some under an unlinked kicker) with a one-line summary and a time."""
     summary = (
@@ -700,9 +700,9 @@ def _front_page(cards: int, head: str = "") -> str:
         "redaksi pada hari Senin pagi setelah rapat."
     )
     grid = "".join(
-        f"<article class='card'><a href='/news/{i}'><img src='/i/{i}.jpg' alt=''></a>"
+        f"<article class='card'><a href='{link}/news/{i}'><img src='/i/{i}.jpg' alt=''></a>"
         + ("<h4 class='kicker'>Opini</h4>" if i % 3 == 0 else "")
-        + f"<h3><a href='/news/{i}'>Judul berita nomor {i} tentang kota</a></h3>"
+        + f"<h3><a href='{link}/news/{i}'>Judul berita nomor {i} tentang kota</a></h3>"
         f"<p>{summary} Kartu {i}.</p><time datetime='2024-01-02'>{i} jam lalu</time></article>"
         for i in range(cards)
     )
@@ -721,6 +721,9 @@ def test_front_page_of_teaser_cards_gives_a_short_result() -> None:
     assert "Kartu" not in r.text
     assert len(r.text) < 100
     assert any(x.selector == "teaser index" for x in r.removals)
+    # Cards linking to the site's subdomains (news.detik.com from www.detik.com) are its own.
+    sub = clean(_front_page(30, link="https://news.contoh.co.id"), url="https://www.contoh.co.id/")
+    assert "Kartu" not in sub.text
 
 
 def test_front_page_of_cards_without_headings_gives_a_short_result() -> None:
@@ -744,10 +747,14 @@ def test_front_page_of_cards_without_headings_gives_a_short_result() -> None:
 
 def test_card_grids_stay_on_an_article_or_a_hub_of_a_few_topics() -> None:
     """The same grid is the article when the page's JSON-LD says it is one (a roundup of the
-    site's own recipes), and a hub page of a few topic cards keeps them."""
+    site's own recipes) or its URL is an article's (a date or a slug of words), and a hub
+    page of a few topic cards keeps them."""
     ld = '<script type="application/ld+json">{"@type": "Article", "headline": "x"}</script>'
     article = clean(_front_page(30, ld), url="https://contoh.test/roundup")
     assert article.text.count("Kartu") == 30
+    for path in ("2025/11/kuliner-2025/", "tempat-makan-terbaik-di-kota"):
+        slugged = clean(_front_page(30), url=f"https://contoh.test/{path}")
+        assert slugged.text.count("Kartu") == 30
     hub = clean(_front_page(7), url="https://contoh.test/topics")
     assert hub.text.count("Kartu") == 7
 
