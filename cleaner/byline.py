@@ -157,3 +157,31 @@ def _name_part(el: etree._Element) -> str:
     """A byline element's text, its ``itemprop="name"`` part when marked."""
     named = _NAMED(el)
     return str((named[0] if named else el).text_content()).strip()
+
+
+# A link to an author's page on the site ("/author/jane-doe", "/authors/…", "/contributor/…").
+_AUTHOR_HREF_RE = re.compile(
+    r"/(?:author|authors|writer|writers|contributor|contributors)/[^/?#]", re.IGNORECASE
+)
+# Words of a link to an author's page that is not their name ("More articles by Jane").
+_LINK_WORDS = frozenset(
+    ["more", "articles", "posts", "stories", "view", "all", "see", "read", "by", "from", "profile"]
+)
+
+
+def link_byline(doc: etree._Element) -> str | None:
+    """The name on the first link to an author's page ("/author/jane-doe"), outside hidden
+    and sidebar-like blocks: pages that mark no byline still link the author's name to
+    their page. A link saying more than a name ("More articles by Jane") does not count."""
+    for a in doc.iter("a"):
+        href = a.get("href")
+        if not href or not _AUTHOR_HREF_RE.search(href):
+            continue
+        text = norm_text(a.text_content())
+        words = text.split()
+        if not 0 < len(words) <= 5 or any(w.casefold() in _LINK_WORDS for w in words):
+            continue
+        name = clean_byline(text)
+        if name and _visible_and_likely(a):
+            return name
+    return None

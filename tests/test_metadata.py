@@ -194,3 +194,16 @@ def test_a_published_phrase_in_the_text_and_us_numeric_dates() -> None:
         "Guillaume</div><p>text</p></div>",
     )
     assert (md.published or "").startswith("2025-12-15")
+
+
+def test_a_link_to_the_author_s_page_names_the_author_when_nothing_else_does() -> None:
+    """A page that marks no byline still links the author's name to their page
+    ("/author/jane-doe"); a "More articles by …" link, or one in a sidebar, does not name
+    this article's author, and a marked byline or meta author wins over the link."""
+    related = '<aside class="sidebar"><a href="/author/sam-lee">Sam Lee</a></aside>'
+    more = '<a href="/authors/jane-doe">More articles by Jane</a>'
+    link = '<p class="meta">Words: <a href="/authors/jane-doe/">Jane Doe</a></p>'
+    assert _md("<title>t</title>", f"{related}{more}{link}<p>text</p>").byline == "Jane Doe"
+    assert _md("<title>t</title>", f"{related}{more}<p>text</p>").byline is None
+    meta = '<title>t</title><meta name="author" content="Ana Ruiz">'
+    assert _md(meta, f"{link}<p>text</p>").byline == "Ana Ruiz"
