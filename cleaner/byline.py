@@ -185,3 +185,42 @@ def link_byline(doc: etree._Element) -> str | None:
         if name and _visible_and_likely(a):
             return name
     return None
+
+
+# A byline said in words: "By Jane Doe", "Written by Jane Doe", "Posted by Jane Doe".
+_SAID_BY_RE = re.compile(r"^(?:written\s+|posted\s+|words\s+)?by:?\s+(.+)$", re.IGNORECASE)
+# Where the name ends: a separator, "on"/"at" before a date, a digit or a month's name.
+_MONTH_NAMES = "|".join(sorted(MONTHS, key=len, reverse=True))
+_NAME_END_RE = re.compile(
+    rf"\s*(?:[•|·–—]|\b(?:on|at|in|updated|published)\b|\d|,?\s*\b(?:{_MONTH_NAMES})\b)",
+    re.IGNORECASE,
+)
+# How much text after the headline is read for a "By …" line.
+SAID_REACH = 400
+
+
+def said_byline(doc: etree._Element) -> str | None:
+    """A "By Jane Doe" line among the first blocks after the page's first ``<h1>`` (a short
+    element saying only that, a date after the name dropped): the article's header, where
+    pages that mark no byline still print one."""
+    headline = next(doc.iter("h1"), None)
+    node: etree._Element | None = headline
+    size = 0
+    for _ in range(3):
+        if node is None or node.tag == "body":
+            break
+        for sib in node.itersiblings(etree.Element):
+            for el in sib.iter(etree.Element):
+                text = norm_text(el.text_content())
+                if len(text) > 80:
+                    continue
+                said = _SAID_BY_RE.match(text)
+                if said:
+                    name = clean_byline(_NAME_END_RE.split(said.group(1), maxsplit=1)[0])
+                    if name:
+                        return name
+            size += len(sib.text_content())
+            if size > SAID_REACH:
+                return None
+        node = node.getparent()
+    return None

@@ -16,7 +16,7 @@ from urllib.parse import urljoin, urlsplit
 from lxml import etree
 
 from .actions import element_text, norm_text
-from .byline import clean_byline, dom_byline, link_byline
+from .byline import clean_byline, dom_byline, link_byline, said_byline
 from .dates import dom_date, parse_date, script_date
 from .selectors import Selector
 from .structured import (
@@ -109,6 +109,7 @@ def extract(doc: etree._Element, url: str | None, fields: dict[str, Selector]) -
         lambda: ld_name(art.get("author")),
         lambda: pick(metas, "dc.creator", "byl"),
         lambda: link_byline(doc),
+        lambda: said_byline(doc),
     )
     # The site's own name is a byline of last resort: a person named later is the author.
     site_key = _key(md.site_name or "")

@@ -207,3 +207,19 @@ def test_a_link_to_the_author_s_page_names_the_author_when_nothing_else_does() -
     assert _md("<title>t</title>", f"{related}{more}<p>text</p>").byline is None
     meta = '<title>t</title><meta name="author" content="Ana Ruiz">'
     assert _md(meta, f"{link}<p>text</p>").byline == "Ana Ruiz"
+
+
+def test_a_by_line_under_the_headline_names_the_author() -> None:
+    """A "By Jane Doe · December 2, 2025" line in the article's header (the blocks after
+    its ``<h1>``) names the author, the date after the name dropped; a "By …" line far
+    below the headline (a reader's comment) does not."""
+    header = (
+        "<h1>Taman Baru</h1><div class='meta'><span>By Jane Doe · December 2, 2025</span></div>"
+    )
+    body = "".join(f"<p>Paragraph {i} of the article, long enough to read.</p>" for i in range(12))
+    assert _md("<title>t</title>", f"{header}{body}").byline == "Jane Doe"
+    comment = "<div class='c'><span>Posted by Sam Lee</span></div>"
+    assert _md("<title>t</title>", f"<h1>Taman Baru</h1>{body}{comment}").byline is None
+    assert _md("<title>t</title>", "<h1>T</h1><p>Written by Ana Ruiz on 2 May</p>").byline == (
+        "Ana Ruiz"
+    )
