@@ -70,6 +70,8 @@ _TEXT_DATE_US_RE = re.compile(
     r"(?:(?<![A-Za-z])|(?<=[a-z])(?=[A-Z]))([A-Za-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?"
     r"\s+(\d{4})(?:\D{0,12}?(\d{1,2})[:.](\d{2})\s*([AaPp][Mm])?)?"
 )
+# Year first, as citations write it ("2023 Jan 7").
+_YEAR_FIRST_RE = re.compile(r"\b(\d{4})\s+([A-Za-z]{3,9})\.?\s+(\d{1,2})\b")
 _NUMERIC_DATE_RE = re.compile(
     r"\b(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\b(?:\D{0,12}?(\d{1,2})[:.](\d{2})\s*(WIB|WITA|WIT)?)?",
     re.IGNORECASE,
@@ -145,6 +147,10 @@ def parse_date(text: str | None) -> str | None:
             return _iso(
                 int(m.group(3)), month, int(m.group(2)), h, int(m.group(5)) if m.group(5) else None
             )
+    for m in _YEAR_FIRST_RE.finditer(text):
+        month = MONTHS.get(m.group(2).lower())
+        if month:
+            return _iso(int(m.group(1)), month, int(m.group(3)))
     m = _NUMERIC_DATE_RE.search(text)
     if m:
         # Indonesian and most non-US sites write day/month/year; a US month/day/year shows
@@ -216,7 +222,11 @@ def dom_date(doc: etree._Element) -> str | None:
             continue
         if found:
             return found
-    return (_date_under(headline) if headline is not None else None) or _said_date(body)
+    if headline is not None:
+        found = _date_under(headline) or _date_over(headline)
+        if found:
+            return found
+    return _said_date(body)
 
 
 # How much text after the headline is read for its dateline.
@@ -247,6 +257,30 @@ def _date_under(headline: etree._Element) -> str | None:
         if node is not None and node.tag == "body":
             break
     return parse_date(" ".join(parts)[:DATELINE_REACH])
+
+
+# How much text before the headline is read for a date over it.
+DATELINE_OVER = 120
+
+
+def _date_over(headline: etree._Element) -> str | None:
+    """A date in the line over the page's headline ("February 4, 2025 - 11 minutes", a
+    pre-headline): the text of the blocks just before it, up a level when it opens its
+    block."""
+    parts: list[str] = []
+    node: etree._Element | None = headline
+    for _ in range(2):
+        if node is None or node.tag == "body":
+            break
+        for sib in node.itersiblings(preceding=True):
+            if isinstance(sib.tag, str) and sib.tag not in ("script", "style"):
+                parts.append(sib.text_content())
+            if sum(len(p) for p in parts) > DATELINE_OVER:
+                break
+        if "".join(parts).strip():
+            break
+        node = node.getparent()
+    return parse_date(" ".join(reversed(parts))[-DATELINE_OVER:])
 
 
 # A phrase that introduces the page's date in its text ("Posted on the 15/12/2025",

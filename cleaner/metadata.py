@@ -200,7 +200,7 @@ def _first_of(doc: etree._Element, tag: str, attr: str, rel: str | None = None) 
 # Other meta names of a publication date ("w-published-date", "citation_publication_date").
 _PUBLISHED_META = re.compile(
     r"publish(?:ed)?[-_.: ]?(?:date|time|at|on)|citation_(?:publication_|online_)?date|"
-    r"dc\.date\.created|sailthru\.date",
+    r"dc\.date\.created|sailthru\.date|^published$|date[-_.]?published",
 )
 
 

@@ -223,3 +223,18 @@ def test_a_by_line_under_the_headline_names_the_author() -> None:
     assert _md("<title>t</title>", "<h1>T</h1><p>Written by Ana Ruiz on 2 May</p>").byline == (
         "Ana Ruiz"
     )
+
+
+def test_a_date_over_the_headline_a_citation_date_and_a_published_meta() -> None:
+    """A line over the headline ("February 4, 2025 - 11 minutes"), a citation's year-first
+    date ("2023 Jan 7") and a meta named just "published" give the page's date."""
+    md = _md(
+        "<title>t</title>",
+        "<div class='hero'><p>February 4, 2025 - 11 minutes</p><h1>Title</h1></div><p>x</p>",
+    )
+    assert md.published == "2025-02-04"
+    assert parse_date("2023 Jan 7") == "2023-01-07"
+    md = _md('<title>t</title><meta name="citation_publication_date" content="2024 Jun 30">')
+    assert md.published == "2024-06-30"
+    md = _md('<title>t</title><meta name="published" content="July 17, 2025">')
+    assert md.published == "2025-07-17"
