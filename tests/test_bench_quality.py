@@ -64,3 +64,23 @@ def test_no_rules_run_is_pinned_and_checked_apart(
     assert quality.main([str(corpus), "--baseline", str(baseline), "--check"]) == 0
     assert quality.main([str(corpus), "--no-rules", "--baseline", str(baseline), "--check"]) == 1
     assert "corpus--no-rules: f1" in capsys.readouterr().err
+
+
+def test_snippets_and_titles_match_across_typographic_quotes() -> None:
+    """A wanted snippet written with ASCII quotes (as WCXB's truth writes them) is found in
+    an output that keeps the page's typographic ones, and a title likewise matches."""
+    case = quality.Case(
+        id="q",
+        url=None,
+        html_bytes=b"",
+        truth_text="It isn't lost.",
+        with_snippets=['It isn\'t "lost".'],
+    )
+
+    def engine(html: bytes, url: str | None) -> tuple[quality.Extraction, float]:
+        """An engine whose output keeps the page's curly quotes."""
+        return quality.Extraction(text="It isn’t “lost”.", title="It’s here"), 0.0
+
+    result = quality.evaluate(case, engine, with_meta=False)
+    assert result.lost == []
+    assert quality.meta_matches({"title": "It's here"}, engine(b"", None)[0]) == {"title": True}
