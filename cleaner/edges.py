@@ -331,8 +331,9 @@ def cut_card_grids(
     like children that each hold a card, a heading that is all one link to another page of
     the same site, with at most a short summary ("More wedding ideas" without its heading).
     Roundups link their headings to other sites, and FAQ headings link within the page.
-    On an index page (``index``: the page may be one, its metadata does not declare an
-    article) every grid goes, see ``_cut_index``."""
+    On an index page every grid goes (see ``_cut_index``): the main run of paragraphs is
+    the cards' summaries, the URL is not an article's (``_article_url``), and ``index``
+    says the page may be one (its metadata does not declare an article)."""
     paras = prose_paragraphs(root)
     if not base or not paras:
         return
