@@ -195,6 +195,10 @@ _NAME_END_RE = re.compile(
     rf"\s*(?:[•|·–—]|\b(?:on|at|in|updated|published)\b|\d|,?\s*\b(?:{_MONTH_NAMES})\b)",
     re.IGNORECASE,
 )
+# A consent line's verb after "By" ("By clicking", "by signing up").
+_CONSENT_RE = re.compile(r"[a-z]+ing\b")
+# How a "By …" line opens (lower-cased).
+_SAID_OPENINGS = ("by", "written", "posted", "words")
 # How much text after the headline is read for a "By …" line.
 SAID_REACH = 400
 
@@ -211,11 +215,17 @@ def said_byline(doc: etree._Element) -> str | None:
             break
         for sib in node.itersiblings(etree.Element):
             for el in sib.iter(etree.Element):
-                text = norm_text(el.text_content())
-                if len(text) > 80:
+                # Only an element whose text (or its first child's) opens with the words is
+                # read whole.
+                head = (el.text or "").lstrip()
+                if not head and len(el):
+                    head = (el[0].text or "").lstrip()
+                if not head[:7].lower().startswith(_SAID_OPENINGS):
                     continue
-                said = _SAID_BY_RE.match(text)
-                if said:
+                text = norm_text(el.text_content())
+                said = _SAID_BY_RE.match(text) if len(text) <= 80 else None
+                # "By clicking Submit, you agree …" is a form's consent line.
+                if said and not _CONSENT_RE.match(said.group(1)):
                     name = clean_byline(_NAME_END_RE.split(said.group(1), maxsplit=1)[0])
                     if name:
                         return name

@@ -328,7 +328,9 @@ def parse_page(text: str, encoded: bytes | None = None) -> etree._Element:
     doc = parse_text(text, encoded)
     if streamed:
         _swap_streamed_boundaries(doc)
-    if "aria-controls" in text:
+    if "aria-controls" in text and (
+        "aria-expanded" in text or 'role="button"' in text or "role='button'" in text
+    ):
         _open_panels(doc)
     return doc
 

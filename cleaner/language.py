@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 # Each language's commonest short words (function words): a page of prose uses dozens.
 # Words two languages share ("de", "la", "que" …) count for both; the others decide.
@@ -39,9 +40,9 @@ def guess_language(text: str) -> str | None:
     or no language clearly leads."""
     counts: dict[str, int] = {}
     tokens = _TOKEN_RE.findall(text[:SAMPLE].lower())
-    for token in tokens:
+    for token, n in Counter(tokens).items():
         for code in _LANGS.get(token, ()):
-            counts[code] = counts.get(code, 0) + 1
+            counts[code] = counts.get(code, 0) + n
     ranked = sorted(counts.items(), key=lambda kv: kv[1], reverse=True)
     if not ranked or ranked[0][1] < max(MIN_HITS, MIN_SHARE * len(tokens)):
         return None

@@ -212,7 +212,7 @@ def test_a_link_to_the_author_s_page_names_the_author_when_nothing_else_does() -
 def test_a_by_line_under_the_headline_names_the_author() -> None:
     """A "By Jane Doe · December 2, 2025" line in the article's header (the blocks after
     its ``<h1>``) names the author, the date after the name dropped; a "By …" line far
-    below the headline (a reader's comment) does not."""
+    below the headline (a reader's comment) does not, nor a form's "By clicking …"."""
     header = (
         "<h1>Taman Baru</h1><div class='meta'><span>By Jane Doe · December 2, 2025</span></div>"
     )
@@ -223,6 +223,8 @@ def test_a_by_line_under_the_headline_names_the_author() -> None:
     assert _md("<title>t</title>", "<h1>T</h1><p>Written by Ana Ruiz on 2 May</p>").byline == (
         "Ana Ruiz"
     )
+    consent = "<h1>T</h1><p>By clicking Submit, you agree to the Terms.</p>"
+    assert _md("<title>t</title>", consent).byline is None
 
 
 def test_a_date_over_the_headline_a_citation_date_and_a_published_meta() -> None:
