@@ -40,7 +40,7 @@ def _explain(result: CleanResult, out: IO[str]) -> None:
 
 def _as_text(result: CleanResult) -> str:
     """Title, a byline/date line, then the article's paragraphs."""
-    head = [result.title or ""]
+    head = [result.headline or ""]
     credit = " · ".join(x for x in (result.byline, result.published) if x)
     if credit:
         head.append(credit)

@@ -151,7 +151,7 @@ class Archive(RecordStore):
             all_pages.append(more)
         images = self._fetch_images(all_pages, fetcher)
         article_id = self.save_article(url, all_pages, images, tags)
-        return Outcome(url, "archived", article_id, title=all_pages[0].result.title)
+        return Outcome(url, "archived", article_id, title=all_pages[0].result.headline)
 
     def _fetch_page(self, url: str, fetcher: Fetcher) -> Page | str:
         """Fetch and clean one page; a string is the reason it failed."""
@@ -297,7 +297,7 @@ class Archive(RecordStore):
         fields = dict(
             final_url=pages[0].url,
             site=site_of(pages[0].url),
-            title=r.title,
+            title=r.headline or r.title,
             byline=r.byline,
             published=r.published,
             lang=r.lang,

@@ -48,6 +48,7 @@ from .sanitize import (
 from .schema import SiteRule
 from .selectors import Selector
 from .text import to_text
+from .titles import headline
 
 ENGINE_VERSION = "1"
 NON_CONTENT_TAGS = (
@@ -93,6 +94,9 @@ class CleanResult:
     content_html: str
     text: str
     title: str | None = None
+    # The title without the site's name ("How to Build a Terrarium" of "… | eHow"): what the
+    # reading document and the archive show; ``title`` stays as the page's metadata says.
+    headline: str | None = None
     byline: str | None = None
     published: str | None = None
     lang: str | None = None
@@ -537,6 +541,7 @@ def clean(
         content_html=content_html,
         text=article_text,
         title=md.title,
+        headline=headline(md.title, md.site_name, url or md.canonical),
         byline=md.byline,
         published=md.published,
         lang=_language(md.lang, article_text),

@@ -63,8 +63,11 @@ def render_document(
     csp: str = CSP,
     lead_caption: str | None = None,
     show_lead: bool = False,
+    headline: str | None = None,
 ) -> str:
-    """Wrap a sanitised body fragment in the reading document."""
+    """Wrap a sanitised body fragment in the reading document (``headline``: the title the
+    reader sees, when it differs from the metadata's ``title``)."""
+    shown_title = headline or title
     lang_attr = f' lang="{escape(lang)}"' if lang else ""
     head = [
         '<meta charset="utf-8">\n',
@@ -72,7 +75,7 @@ def render_document(
         _meta("referrer", "no-referrer"),
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n',
         _meta("generator", GENERATOR),
-        f"<title>{escape(title or '')}</title>\n",
+        f"<title>{escape(shown_title or '')}</title>\n",
         _meta("og:title", title, "property"),
         _meta("author", byline),
         _meta("article:published_time", published, "property"),
@@ -96,7 +99,7 @@ def render_document(
             f'alt="{escape(lead_caption or "")}">{cap}</figure>\n'
         )
     header = (
-        f"<header><h1>{escape(title or '')}</h1>\n"
+        f"<header><h1>{escape(shown_title or '')}</h1>\n"
         f'<p class="cleaner-meta">{" · ".join(meta_bits)}{source}</p>\n{lead}</header>\n'
     )
     return (
@@ -121,4 +124,5 @@ def render_result(result: Any, content_html: str | None = None, csp: str = CSP) 
         csp=csp,
         lead_caption=result.lead_caption,
         show_lead=result.show_lead,
+        headline=result.headline,
     )

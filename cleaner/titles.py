@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 from lxml import etree
 
@@ -58,3 +59,36 @@ def article_title(doc: etree._Element) -> str:
     if n <= 4 and (not hierarchical or n != _words(re.sub(r"[|\-\\/>»–—]+", "", orig)) - 1):
         cur = orig
     return cur
+
+
+# A title's segments: words between separators with space on both sides ("A | B", "A - B").
+_SEGMENT_SEP = re.compile(r"\s+[|\-–—:·•»/]\s+")
+
+
+def _site_key(text: str) -> str:
+    """Letters and digits only, case-folded: "USA TODAY", "usatoday" and "USAToday.com"
+    without its ".com" compare equal."""
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
+
+
+def headline(title: str | None, site_name: str | None, url: str | None) -> str | None:
+    """The title without the site's name: a first or last segment that names the site (its
+    ``og:site_name``, or its host without "www." and with or without the domain ending) is
+    cut ("How to Build a Terrarium | eHow"). Titles that name no site stay whole."""
+    if not title:
+        return title
+    seps = list(_SEGMENT_SEP.finditer(title))
+    if not seps:
+        return title
+    names = {_site_key(site_name or "")}
+    host = (urlsplit(url).hostname or "") if url and "://" in url else ""
+    host = host.removeprefix("www.")
+    if host:
+        names |= {_site_key(host), _site_key(host.split(".")[0])}
+    names.discard("")
+    last, first = title[seps[-1].end() :], title[: seps[0].start()]
+    if _site_key(last) in names:
+        return title[: seps[-1].start()].strip() or title
+    if _site_key(first) in names:
+        return title[seps[0].end() :].strip() or title
+    return title

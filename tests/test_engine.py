@@ -531,3 +531,27 @@ def test_defaults_spare_an_article_whose_paragraphs_each_have_their_own_wrapper(
     result = clean(page, url="https://example.com/taman")
     assert result.text.count("Warga kota menyambut") == 18
     assert "Bagian 5." in result.text
+
+
+def test_headline_drops_the_site_name_the_title_keeps_it() -> None:
+    """``title`` stays as the page's metadata says (Mozilla Readability keeps og:title
+    whole); the headline the reading document shows drops a first or last segment naming
+    the site (by og:site_name or the host), and cleaning that document keeps both."""
+    paras = "".join(f"<p>{PARAS[0]} {i}</p>" for i in range(3))
+    page = (
+        "<html><head><meta property='og:title' content='How to Build a Terrarium | eHow'>"
+        f"<meta property='og:site_name' content='eHow'></head><body><article>{paras}"
+        "</article></body></html>"
+    )
+    r = clean(page, url="https://www.ehow.test/build-terrarium")
+    assert r.title == "How to Build a Terrarium | eHow"
+    assert r.headline == "How to Build a Terrarium"
+    assert "<h1>How to Build a Terrarium</h1>" in r.html
+    assert "<title>How to Build a Terrarium</title>" in r.html
+    assert 'content="How to Build a Terrarium | eHow"' in r.html
+    again = clean(r.html, url="https://www.ehow.test/build-terrarium")
+    assert (again.title, again.headline) == (r.title, r.headline)
+    by_host = clean(page.replace("| eHow", "- Example"), url="https://www.example.test/a")
+    assert by_host.headline == "How to Build a Terrarium"
+    other = clean(page.replace("| eHow", "- John C. Welch"), url="https://www.ehow.test/a")
+    assert other.headline == "How to Build a Terrarium - John C. Welch"
