@@ -83,4 +83,16 @@ def test_snippets_and_titles_match_across_typographic_quotes() -> None:
 
     result = quality.evaluate(case, engine, with_meta=False)
     assert result.lost == []
-    assert quality.meta_matches({"title": "It's here"}, engine(b"", None)[0]) == {"title": True}
+    assert quality.meta_matches({"title": "It's here"}, engine(b"", None)[0])["title"]
+
+
+def test_headline_is_scored_against_the_truth_title_beside_the_title() -> None:
+    """The truth's title is also compared with the headline (ours without the site's
+    name); an engine with no headline is scored on its title."""
+    ours = quality.Extraction(title="It’s here | Site", headline="It’s here")
+    assert quality.meta_matches({"title": "It's here"}, ours) == {
+        "title": False,
+        "headline": True,
+    }
+    peer = quality.Extraction(title="It's here")
+    assert quality.meta_matches({"title": "It's here"}, peer)["headline"]
