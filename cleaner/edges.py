@@ -400,9 +400,9 @@ def _in_card_grid(main: etree._Element | None, root: etree._Element, base: str) 
     return False
 
 
-# An index page shows many cards, which hold most of its text (a hub page of a few topic
-# cards with an introduction is an article).
-INDEX_CARDS = 10
+# An index page shows several cards (a blog's page of six posts), which hold most of its
+# text (a few topic cards, or cards beside more text of the page's own, are an article's).
+INDEX_CARDS = 6
 INDEX_SHARE = 0.5
 
 

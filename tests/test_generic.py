@@ -692,7 +692,7 @@ def test_teaser_grid_after_the_article_goes_but_roundups_and_faqs_stay() -> None
     assert any(x.selector == "teaser grid" for x in r.removals)
 
 
-def _front_page(cards: int, head: str = "", link: str = "") -> str:
+def _front_page(cards: int, head: str = "", link: str = "", intro: str = "") -> str:
     """A news site's front page: a section title over a grid of teaser cards, each a
     linked headline (some under an unlinked kicker) with a one-line summary and a time."""
     summary = (
@@ -707,7 +707,7 @@ def _front_page(cards: int, head: str = "", link: str = "") -> str:
         for i in range(cards)
     )
     return (
-        f"<html><head><title>Contoh News</title>{head}</head><body><main>"
+        f"<html><head><title>Contoh News</title>{head}</head><body><main>{intro}"
         f"<section><h2>Berita Terkini</h2><div class='grid'>{grid}</div></section>"
         "</main></body></html>"
     )
@@ -720,6 +720,8 @@ def test_front_page_of_teaser_cards_gives_a_short_result() -> None:
     r = clean(_front_page(30), url="https://contoh.test/")
     assert "Kartu" not in r.text
     assert len(r.text) < 100
+    # A blog's page of six posts is one too.
+    assert "Kartu" not in clean(_front_page(6), url="https://contoh.test/page/2/").text
     assert any(x.selector == "teaser index" for x in r.removals)
     # Cards linking to the site's subdomains (news.detik.com from www.detik.com) are its own.
     sub = clean(_front_page(30, link="https://news.contoh.co.id"), url="https://www.contoh.co.id/")
@@ -747,16 +749,21 @@ def test_front_page_of_cards_without_headings_gives_a_short_result() -> None:
 
 def test_card_grids_stay_on_an_article_or_a_hub_of_a_few_topics() -> None:
     """The same grid is the article when the page's JSON-LD says it is one (a roundup of the
-    site's own recipes) or its URL is an article's (a date or a slug of words), and a hub
-    page of a few topic cards keeps them."""
+    site's own recipes) or its URL is an article's (a date or a slug of words); a page of
+    five cards keeps them, and so does a page whose other text outweighs its cards."""
     ld = '<script type="application/ld+json">{"@type": "Article", "headline": "x"}</script>'
     article = clean(_front_page(30, ld), url="https://contoh.test/roundup")
     assert article.text.count("Kartu") == 30
     for path in ("2025/11/kuliner-2025/", "tempat-makan-terbaik-di-kota"):
         slugged = clean(_front_page(30), url=f"https://contoh.test/{path}")
         assert slugged.text.count("Kartu") == 30
-    hub = clean(_front_page(7), url="https://contoh.test/topics")
-    assert hub.text.count("Kartu") == 7
+    few = clean(_front_page(5), url="https://contoh.test/topics")
+    assert few.text.count("Kartu") == 5
+    # A list of facts (no paragraphs) outweighing the cards' text makes the page more than
+    # its cards.
+    facts = "<ul>" + "".join(f"<li>{PROSE} Fakta {i}.</li>" for i in range(8)) + "</ul>"
+    hub = clean(_front_page(8, intro=facts), url="https://contoh.test/topics")
+    assert hub.text.count("Kartu") == 8
 
 
 def test_document_sections_under_their_titles_are_found_together() -> None:
