@@ -37,6 +37,12 @@ def norm_text(text: str) -> str:
     return " ".join(text.split())
 
 
+def name_key(text: str) -> str:
+    """Letters and digits only, case-folded: names that differ in spacing, case or
+    punctuation compare equal ("USA TODAY" and "usatoday")."""
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
+
+
 def raw_text(el: etree._Element) -> str:
     """The text content of an element as it is (``element_text`` before normalising: never
     shorter)."""

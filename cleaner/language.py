@@ -1,4 +1,5 @@
-"""A text's language from its commonest words, for pages whose markup declares none."""
+"""A text's language from its commonest words: an article's language where its markup
+declares none, or one its words clearly contradict."""
 
 from __future__ import annotations
 

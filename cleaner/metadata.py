@@ -15,7 +15,7 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
-from .actions import element_text, norm_text
+from .actions import element_text, name_key, norm_text
 from .byline import clean_byline, dom_byline, link_byline, said_byline
 from .dates import dom_date, parse_date, script_date
 from .selectors import Selector
@@ -112,11 +112,11 @@ def extract(doc: etree._Element, url: str | None, fields: dict[str, Selector]) -
         lambda: said_byline(doc),
     )
     # The site's own name is a byline of last resort: a person named later is the author.
-    site_key = _key(md.site_name or "")
+    site_key = name_key(md.site_name or "")
     bylines = (b for b in (clean_byline(s()) for s in sources) if b)
     first = next(bylines, None)
-    if first is not None and site_key and _key(first) == site_key:
-        first = next((b for b in bylines if _key(b) != site_key), first)
+    if first is not None and site_key and name_key(first) == site_key:
+        first = next((b for b in bylines if name_key(b) != site_key), first)
     md.byline = first
     md.published = (
         parse_date(_field(doc, fields.get("date"), ("datetime", "content")))
@@ -207,11 +207,6 @@ _PUBLISHED_META = re.compile(
 def _published_meta(metas: dict[str, str]) -> str | None:
     """The first meta value whose name says it is the publication date."""
     return next((v for k, v in metas.items() if _PUBLISHED_META.search(k)), None)
-
-
-def _key(text: str) -> str:
-    """Letters and digits only, case-folded ("USA TODAY" and "usatoday" compare equal)."""
-    return "".join(ch for ch in text.casefold() if ch.isalnum())
 
 
 def _absolute(value: str | None, base: str | None) -> str | None:

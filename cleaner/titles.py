@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
-from .actions import element_text, norm_text
+from .actions import element_text, name_key, norm_text
 
 _TITLE_SEP = re.compile(r" [|\-\\/>»–—] ")
 _HIER_SEP = re.compile(r" [\\/>»] ")
@@ -65,12 +65,6 @@ def article_title(doc: etree._Element) -> str:
 _SEGMENT_SEP = re.compile(r"\s+[|\-–—:·•»/]\s+")
 
 
-def _site_key(text: str) -> str:
-    """Letters and digits only, case-folded: "USA TODAY", "usatoday" and "USAToday.com"
-    without its ".com" compare equal."""
-    return "".join(ch for ch in text.casefold() if ch.isalnum())
-
-
 def headline(title: str | None, site_name: str | None, url: str | None) -> str | None:
     """The title without the site's name: a first or last segment that names the site (its
     ``og:site_name``, or its host without "www." and with or without the domain ending) is
@@ -80,15 +74,15 @@ def headline(title: str | None, site_name: str | None, url: str | None) -> str |
     seps = list(_SEGMENT_SEP.finditer(title))
     if not seps:
         return title
-    names = {_site_key(site_name or "")}
+    names = {name_key(site_name or "")}
     host = (urlsplit(url).hostname or "") if url and "://" in url else ""
     host = host.removeprefix("www.")
     if host:
-        names |= {_site_key(host), _site_key(host.split(".")[0])}
+        names |= {name_key(host), name_key(host.split(".")[0])}
     names.discard("")
     last, first = title[seps[-1].end() :], title[: seps[0].start()]
-    if _site_key(last) in names:
+    if name_key(last) in names:
         return title[: seps[-1].start()].strip() or title
-    if _site_key(first) in names:
+    if name_key(first) in names:
         return title[seps[0].end() :].strip() or title
     return title
