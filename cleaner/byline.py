@@ -139,9 +139,13 @@ def dom_byline(doc: etree._Element) -> str | None:
     (Readability retries without its unlikely-block filter when its first pass is short).
     """
     fallback: etree._Element | None = None
+    boxes: list[etree._Element] = []
     for el in _byline_elements(doc):
         text = el.text_content().strip()
-        if not text or len(text) >= 100 or clean_byline(_name_part(el)) is None:
+        if len(text) >= 100:
+            boxes.append(el)
+            continue
+        if not text or clean_byline(_name_part(el)) is None:
             continue
         if _visible_and_likely(el):
             fallback = el
@@ -149,8 +153,40 @@ def dom_byline(doc: etree._Element) -> str | None:
         if fallback is None and _visible_and_likely(el, likely=False):
             fallback = el
     if fallback is None:
-        return None
+        return _boxed_name(boxes)
     return _name_part(fallback) or None
+
+
+# First words of an author box's line that is not the name ("Follow Sarah", "Author Amit").
+_BOX_LABELS = _NOT_NAMES | {"follow", "contact", "view", "more", "see", "read"}
+
+
+def _boxed_name(boxes: list[etree._Element]) -> str | None:
+    """The name at the head of an author box (a byline block too long to be a byline: it
+    also holds a bio or links), among the first three visible ones: the box's first short
+    line, when it is two to four capitalised words."""
+    for box in boxes[:3]:
+        if not _visible_and_likely(box):
+            continue
+        for el in box.iter(etree.Element):
+            text = norm_text(el.text_content())
+            # Longer blocks hold the first line further down; a wrapper gives way to the
+            # child that says the same.
+            if not text or len(text) > 40:
+                continue
+            if any(norm_text(c.text_content()) == text for c in el):
+                continue
+            words = text.split()
+            if (
+                2 <= len(words) <= 4
+                and all(w[:1].isupper() for w in words)
+                and words[0].casefold() not in _BOX_LABELS
+            ):
+                name = clean_byline(text)
+                if name:
+                    return name
+            break
+    return None
 
 
 def _name_part(el: etree._Element) -> str:

@@ -240,3 +240,17 @@ def test_a_date_over_the_headline_a_citation_date_and_a_published_meta() -> None
     assert md.published == "2024-06-30"
     md = _md('<title>t</title><meta name="published" content="July 17, 2025">')
     assert md.published == "2025-07-17"
+
+
+def test_an_author_box_with_a_bio_gives_the_name_at_its_head() -> None:
+    """A byline block too long to be a byline (the author's name over a bio) still names
+    the author: its first short line, when that is a name; a box opening with "Follow
+    Sarah" names nobody."""
+    bio = (
+        "Lauren is a growth-focused marketer who writes about analytics, onboarding and "
+        "the small experiments that move retention."
+    )
+    box = f"<div class='blog_author-box'><div><div>Lauren Vetter</div><p>{bio}</p></div></div>"
+    assert _md("<title>t</title>", f"<p>Article text.</p>{box}").byline == "Lauren Vetter"
+    follow = box.replace("Lauren Vetter", "Follow Sarah")
+    assert _md("<title>t</title>", f"<p>Article text.</p>{follow}").byline is None
