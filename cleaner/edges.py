@@ -331,21 +331,17 @@ def cut_card_grids(
     like children that each hold a card, a heading that is all one link to another page of
     the same site, with at most a short summary ("More wedding ideas" without its heading).
     Roundups link their headings to other sites, and FAQ headings link within the page.
-    On an index page every grid goes (see ``_cut_index``): the main run of paragraphs is
-    the cards' summaries, the URL is not an article's (``_article_url``), and ``index``
-    says the page may be one (its metadata does not declare an article)."""
+    On an index page every teaser goes instead (see ``cut_index``): ``index`` says the page
+    may be one (its metadata does not declare an article)."""
+    if not base:
+        return
+    if index and cut_index(root, rec, base):
+        return
     paras = prose_paragraphs(root)
-    if not base or not paras:
+    if not paras:
         return
     holders, per = run_holders(paras)
     main = max(per, key=lambda k: per[k])
-    if (
-        index
-        and not _article_url(base)
-        and _in_card_grid(main, root, base)
-        and _cut_index(root, rec, base)
-    ):
-        return
     last = [p for h, (p, _) in zip(holders, paras, strict=True) if h is main][-1]
     removed: list[str] = []
     node = last
@@ -386,83 +382,159 @@ def _article_url(url: str) -> bool:
     return len([w for w in re.split(r"[-_+]+", slug) if w]) >= 3
 
 
-def _in_card_grid(main: etree._Element | None, root: etree._Element, base: str) -> bool:
-    """True when the page's main run of paragraphs (held by ``main``) is, or sits in, a grid
-    of teaser cards: the paragraphs are the cards' summaries, and the page is an index (a
-    home page, a section front), not an article."""
-    node = main
-    while node is not None:
-        if _card_grid(node, base, loose=True):
-            return True
-        if node is root:
-            break
-        node = node.getparent()
-    return False
-
-
-# An index page shows several cards (a blog's page of six posts), which hold most of its
+# An index page shows several teasers (a blog's page of six posts), which hold most of its
 # text (a few topic cards, or cards beside more text of the page's own, are an article's).
 INDEX_CARDS = 6
 INDEX_SHARE = 0.5
 
 
-def _cut_index(root: etree._Element, rec: Recorder, base: str) -> bool:
-    """Remove every grid of teaser cards in an index page's root (at least ``INDEX_CARDS``
-    cards, holding ``INDEX_SHARE`` of its text; else nothing, and False): the result is
-    what the page says besides its list of other pages, not a wall of teasers."""
-    grids: list[etree._Element] = []
-    for el in root.iter(etree.Element):
-        if not any(is_inside(el, g) for g in grids) and _card_grid(el, base, loose=True):
-            grids.append(el)
-    cards = sum(len(g) for g in grids)
-    if cards < INDEX_CARDS or sum(len(element_text(g)) for g in grids) < INDEX_SHARE * len(
-        element_text(root)
-    ):
+def cut_index(root: etree._Element, rec: Recorder, base: str) -> bool:
+    """On an index page (a home page, a section front, an archive), remove every teaser of
+    another page and return True; else change nothing and return False.
+
+    A teaser is a title (a link of three words or more to another page of the site, which
+    is a whole heading or opens its block; or an unlinked heading beside an image link)
+    with what goes with it: the largest block around it that holds no other page's title
+    and says at most ``CARD_TEXT``, and, when that is not a whole card, the siblings after
+    it up to the next title or heading (a summary, a time). A page is an index when its URL
+    is not an article's (``_article_url``) and it shows ``INDEX_CARDS`` teasers or more,
+    holding ``INDEX_SHARE`` of its text or more: the result is what the page says besides
+    its list of other pages (a section's title, its introduction), not a wall of teasers."""
+    if _article_url(base):
         return False
-    texts = [sample_text(g) for g in grids]
-    for grid in grids:
-        if grid is root:
-            for kid in list(grid):
-                drop(kid)
-        else:
-            drop(grid)
-    rec.add(RULE_ID, "teaser index", "an index page's cards of other pages", texts)
+    heads = _teaser_titles(root, base)
+    if len(set(heads.values())) < INDEX_CARDS:
+        return False
+    # Per block, the pages whose titles it holds.
+    pages: dict[etree._Element, set[str]] = {}
+    for head, url in heads.items():
+        node: etree._Element | None = head
+        while node is not None:
+            pages.setdefault(node, set()).add(url)
+            if node is root:
+                break
+            node = node.getparent()
+    teasers: list[etree._Element] = []
+    for head in heads:
+        if any(is_inside(head, t) for t in teasers):
+            continue
+        unit = head
+        parent = unit.getparent()
+        while (
+            parent is not None
+            and parent is not root
+            and len(pages[parent]) == 1
+            and len(element_text(parent)) <= CARD_TEXT
+        ):
+            unit, parent = parent, parent.getparent()
+        teasers.append(unit)
+        if parent is None or len(pages[parent]) == 1:
+            continue
+        # A title without its card: its summary and time are the siblings after it.
+        size = len(element_text(unit))
+        for sib in unit.itersiblings(etree.Element):
+            if sib in pages or sib.tag in HEADING_TAGS:
+                break
+            size += len(element_text(sib))
+            if size > CARD_TEXT:
+                break
+            teasers.append(sib)
+    said = sum(len(element_text(t)) for t in teasers)
+    if said < INDEX_SHARE * len(element_text(root)):
+        return False
+    texts = [sample_text(t) for t in teasers]
+    for t in teasers:
+        drop(t)
+    rec.add(RULE_ID, "teaser index", "an index page's teasers of other pages", texts)
     return True
+
+
+def _teaser_titles(root: etree._Element, base: str) -> dict[etree._Element, str]:
+    """The titles of other pages of the site under ``root``, each with the page's URL, in
+    document order: a heading that is all one link, a link that opens its block (a list
+    item, a table cell, a line), and a heading without a link whose card's image links to
+    the page."""
+    out: dict[etree._Element, str] = {}
+    for a in root.iter("a"):
+        href = a.get("href")
+        if not _same_site(href, base):
+            continue
+        url = urljoin(base, (href or "").strip()).split("#")[0]
+        words = element_text(a)
+        if not words:
+            if next(a.iter("img", "picture"), None) is not None:
+                heading = _card_heading(a)
+                if heading is not None:
+                    out.setdefault(heading, url)
+            continue
+        if len(words.split()) < 3:
+            continue
+        node = a.getparent()
+        while node is not None and node.tag in INLINE_TAGS | MORE_INLINE:
+            node = node.getparent()
+        if node is None:
+            continue
+        if node.tag in HEADING_TAGS:
+            if element_text(node) == words:
+                out.setdefault(node, url)
+        elif element_text(node).startswith(words):
+            out.setdefault(a, url)
+    # (Document order: an image link's heading is found before links that come earlier.)
+    order = {el: i for i, el in enumerate(root.iter(etree.Element)) if el in out}
+    return dict(sorted(out.items(), key=lambda kv: order[kv[0]]))
+
+
+def _card_heading(link: etree._Element) -> etree._Element | None:
+    """The one heading without links (of three words or more) in the card an image link
+    opens: among the link's parent and grandparent, the nearest that holds headings."""
+    node = link.getparent()
+    for _ in range(2):
+        if node is None:
+            return None
+        headings = [h for h in node.iter(*CARD_HEADINGS) if element_text(h)]
+        if headings:
+            only = headings[0]
+            if (
+                len(headings) == 1
+                and next(only.iter("a"), None) is None
+                and len(element_text(only).split()) >= 3
+            ):
+                return only
+            return None
+        node = node.getparent()
+    return None
 
 
 # A teaser card's text: its linked heading and a summary of a few lines.
 CARD_TEXT = 600
 
 
-def _card_grid(el: etree._Element, base: str, loose: bool = False) -> bool:
-    """True for a block of two or more children of one tag that each hold a teaser card
-    (``loose``: see ``_is_card``)."""
+def _card_grid(el: etree._Element, base: str) -> bool:
+    """True for a block of two or more children of one tag that each hold a teaser card."""
     kids = list(el.iterchildren(etree.Element))
     if len(kids) < 2 or any(k.tag != kids[0].tag for k in kids):
         return False
-    return all(_holds_a_card(k, base, loose) for k in kids)
+    return all(_holds_a_card(k, base) for k in kids)
 
 
-def _holds_a_card(el: etree._Element, base: str, loose: bool = False) -> bool:
+def _holds_a_card(el: etree._Element, base: str) -> bool:
     """True for a teaser card, or a wrapper around one (single children down to it)."""
     node: etree._Element | None = el
     while node is not None:
-        if _is_card(node, base, loose):
+        if _is_card(node, base):
             return True
         kids = list(node.iterchildren(etree.Element))
         node = kids[0] if len(kids) == 1 else None
     return False
 
 
-def _is_card(el: etree._Element, base: str, loose: bool = False) -> bool:
+def _is_card(el: etree._Element, base: str) -> bool:
     """True when the block's first heading that is all one link (a kicker above it, such as
     "Opinion", is not) goes to another page of the site (of ``base``, the page's URL), and
-    the block says little more. ``loose`` (for index pages, where cards make up the page):
-    a block without headings may open with its title link instead."""
+    the block says little more."""
     text = element_text(el)
     if not text or len(text) > CARD_TEXT:
         return False
-    headed = False
     for heading in el.iter(*CARD_HEADINGS):
         words = element_text(heading)
         if not words:
@@ -473,17 +545,7 @@ def _is_card(el: etree._Element, base: str, loose: bool = False) -> bool:
             links = [up]
         if links:
             return any(_same_site(a.get("href"), base) for a in links)
-        headed = True
-    if headed or not loose:
-        return False
-    # No heading: the title is the link the card's text opens with.
-    first = next((a for a in el.iter("a") if element_text(a)), None)
-    if first is None:
-        return False
-    words = element_text(first)
-    return (
-        len(words.split()) >= 3 and text.startswith(words) and _same_site(first.get("href"), base)
-    )
+    return False
 
 
 CARD_HEADINGS = ("h2", "h3", "h4", "h5", "h6")

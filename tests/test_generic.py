@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
 from lxml import etree
 
-from cleaner import clean, generic, measure
+from cleaner import CleanResult, clean, generic, measure
 from cleaner.actions import Recorder
 from cleaner.fastcss import Matcher
 from cleaner.parse import parse_text
@@ -745,6 +746,96 @@ def test_front_page_of_cards_without_headings_gives_a_short_result() -> None:
     )
     assert "Kartu" not in r.text
     assert any(x.selector == "teaser index" for x in r.removals)
+
+
+def _index_page(body: str, url: str = "https://contoh.test/") -> CleanResult:
+    """A page with the given main content and a site's header and footer, cleaned."""
+    return clean(
+        "<html><head><title>Contoh News</title></head><body><header><nav><a href='/'>Home"
+        f"</a></nav></header><main>{body}</main><footer>Copyright 2024</footer></body></html>",
+        url=url,
+    )
+
+
+INDEX_SUMMARY = "Warga menyambut rencana itu dengan gembira, menurut keterangan resmi redaksi."
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        # A list of headlines whose items sit straight in the page's main block.
+        "".join(
+            f"<li><a href='/news/{i}'>Judul berita nomor {i} tentang kota</a> "
+            f"<span>Kartu {i}, {i} jam lalu</span></li>"
+            for i in range(20)
+        ),
+        # An archive table: a date and a linked title per row.
+        "<table>"
+        + "".join(
+            f"<tr><td>2024-01-{i + 1:02d} Kartu {i}</td><td><a href='/a/{i}'>Judul berita "
+            f"nomor {i} tentang kota</a></td></tr>"
+            for i in range(20)
+        )
+        + "</table>",
+        # A definition list: linked titles over their summaries.
+        "<dl>"
+        + "".join(
+            f"<dt><a href='/a/{i}'>Judul berita nomor {i} tentang kota</a></dt>"
+            f"<dd>{INDEX_SUMMARY} Kartu {i}.</dd>"
+            for i in range(20)
+        )
+        + "</dl>",
+        # A section front without card blocks: linked headings, each over its summary
+        # and time, all siblings.
+        "<h1>Kategori: Ekonomi</h1>"
+        + "".join(
+            f"<h2><a href='/ekonomi/{i}'>Judul berita nomor {i} tentang kota</a></h2>"
+            f"<p>{INDEX_SUMMARY} {INDEX_SUMMARY} Kartu {i}.</p><p class='meta'>{i} jam lalu</p>"
+            for i in range(20)
+        ),
+        # Cards that link only their image; the heading is plain text.
+        "<div class='grid'>"
+        + "".join(
+            f"<div class='card'><a href='/news/{i}'><img src='/i/{i}.jpg' alt=''></a>"
+            f"<h3>Judul berita nomor {i} tentang kota</h3><p>{INDEX_SUMMARY} Kartu {i}.</p>"
+            "</div>"
+            for i in range(20)
+        )
+        + "</div>",
+    ],
+    ids=[
+        "items-in-main",
+        "archive-table",
+        "definition-list",
+        "headings-and-summaries",
+        "image-linked-cards",
+    ],
+)
+def test_index_pages_of_other_shapes_give_a_short_result(shape: str) -> None:
+    """An index is a wall of teasers whatever holds them: list items straight in the main
+    block, table rows, a definition list, linked headings with their summaries as siblings,
+    cards whose only link is their image. The teasers go; what the page says of its own
+    (a section's title) stays."""
+    r = _index_page(shape)
+    text = r.text
+    assert any(x.selector == "teaser index" for x in r.removals)
+    assert "Kartu" not in text
+    assert len(text) < 100
+    if "Kategori" in shape:
+        assert text == "Kategori: Ekonomi"
+
+
+def test_a_page_whose_paragraphs_open_with_links_is_not_an_index() -> None:
+    """Paragraphs that open with a link to another page of the site are teasers only when
+    they are most of the page: an about page with a few of them, among more text of its
+    own, keeps every paragraph."""
+    own = "".join(f"<p>{PROSE} Kartu {i}.</p>" for i in range(6))
+    linked = "".join(
+        f"<p><a href='/team/{i}'>Nama anggota tim {i}</a> memimpin bagian {i}. Kartu {i}.</p>"
+        for i in range(6, 12)
+    )
+    text = _index_page(own + linked, url="https://contoh.test/about").text
+    assert all(f"Kartu {i}." in text for i in range(12))
 
 
 def test_card_grids_stay_on_an_article_or_a_hub_of_a_few_topics() -> None:
