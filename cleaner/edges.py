@@ -73,8 +73,10 @@ def prune_lead(
     stats: Stats,
     title: str | None = None,
     byline: str | None = None,
+    headline: str | None = None,
 ) -> None:
-    """Remove the title, byline and dateline lines before the root's first paragraph."""
+    """Remove the title (or the headline), byline and dateline lines before the root's first
+    paragraph."""
     removed: list[str] = []
     skip: set[etree._Element] = set()
     # Only the first elements can be the lead (taken before any is dropped).
@@ -88,7 +90,7 @@ def prune_lead(
             continue
         if el in rec.protected:
             continue
-        why = _lead_meta_reason(el, root, stats, byline, title)
+        why = _lead_meta_reason(el, root, stats, byline, title, headline)
         if why:
             removed.append(sample_text(el))
             skip.add(el)
@@ -102,12 +104,15 @@ def _lead_meta_reason(
     stats: Stats,
     byline: str | None,
     title: str | None,
+    headline: str | None = None,
 ) -> str | None:
     """Why a short block before the article's first paragraph is its title, byline or
     dateline (the reading document shows them in its header), or None."""
     tag = el.tag
-    if tag in ("h1", "h2") and title and _same_title(element_text(el), title):
-        return "repeated title"
+    if tag in ("h1", "h2") and (title or headline):
+        heading = element_text(el)
+        if (title and _same_title(heading, title)) or (headline and heading == headline):
+            return "repeated title"
     if tag in HEADING_TAGS and LEAD_CHROME_RE.fullmatch(element_text(el)):
         return "page chrome"
     if tag in KEEP_TAGS:

@@ -94,8 +94,9 @@ class CleanResult:
     content_html: str
     text: str
     title: str | None = None
-    # The title without the site's name ("How to Build a Terrarium" of "… | eHow"): what the
-    # reading document and the archive show; ``title`` stays as the page's metadata says.
+    # The page's <h1> when it restates the title, else the title, without the site's name
+    # ("How to Build a Terrarium" of "… | eHow"): what the reading document and the archive
+    # show; ``title`` stays as the page's metadata says.
     headline: str | None = None
     byline: str | None = None
     published: str | None = None
@@ -486,6 +487,7 @@ def clean(
     resolve_urls(doc, base, links=False)
     md = extract(doc, base, site.fields if site else {})
     md.lead_image = safe_image_url(md.lead_image, base)
+    head = headline(md.title, md.site_name, url or md.canonical, md.headings)
     next_page = _next_page(doc, site, base)
     body = doc.find("body")
     if body is None:
@@ -518,7 +520,7 @@ def clean(
         edges.cut_trailers(root, trailers, rec)
     if not own and (site is None or site.generic):
         stats = generic.prune(root, rec, md.title, stats)
-        edges.prune_lead(root, rec, stats, md.title, md.byline)
+        edges.prune_lead(root, rec, stats, md.title, md.byline, head)
         edges.cut_card_grids(root, rec, base, index=not md.declares_article)
     resolve_links(root, base)
     images = url_policy(root, rec, remote_images)
@@ -541,7 +543,7 @@ def clean(
         content_html=content_html,
         text=article_text,
         title=md.title,
-        headline=headline(md.title, md.site_name, url or md.canonical),
+        headline=head,
         byline=md.byline,
         published=md.published,
         lang=_language(md.lang, article_text),

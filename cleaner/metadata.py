@@ -7,9 +7,10 @@ Dates come out as ISO 8601; Indonesian and English month names are understood.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html import unescape
 from urllib.parse import urljoin, urlsplit
 
@@ -35,6 +36,10 @@ from .titles import article_title
 __all__ = ["Metadata", "article_title", "extract", "parse_date"]
 
 
+# How many of the page's ``<h1>`` headings are kept for the headline.
+HEADINGS = 5
+
+
 @dataclass
 class Metadata:
     """The metadata fields of a cleaned article."""
@@ -50,6 +55,8 @@ class Metadata:
     description: str | None = None
     # The page's JSON-LD describes it as an article (Article, NewsArticle, BlogPosting …).
     declares_article: bool = False
+    # The texts of the page's ``<h1>`` headings (the first few), for the headline.
+    headings: list[str] = field(default_factory=list)
 
 
 def _field(doc: etree._Element, sel: Selector | None, attrs: tuple[str, ...] = ()) -> str | None:
@@ -72,6 +79,7 @@ def extract(doc: etree._Element, url: str | None, fields: dict[str, Selector]) -
     ld_objs = jsonld_objects(doc)
     art = ld_article(ld_objs)
     md = Metadata(declares_article=bool(art))
+    md.headings = [t for t in map(element_text, itertools.islice(doc.iter("h1"), HEADINGS)) if t]
     md.site_name = (
         pick(metas, "og:site_name", "application-name")
         or ld_name(art.get("publisher"))

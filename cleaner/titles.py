@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from urllib.parse import urlsplit
 
 from lxml import etree
@@ -65,14 +66,16 @@ def article_title(doc: etree._Element) -> str:
 _SEGMENT_SEP = re.compile(r"\s+[|\-–—:·•»/]\s+")
 
 
-def headline(title: str | None, site_name: str | None, url: str | None) -> str | None:
-    """The title without the site's name: a first or last segment that names the site (its
-    ``og:site_name``, or its host without "www." and with or without the domain ending) is
-    cut ("How to Build a Terrarium | eHow"). Titles that name no site stay whole."""
+def headline(
+    title: str | None, site_name: str | None, url: str | None, headings: Sequence[str] = ()
+) -> str | None:
+    """The article's headline: the page's own ``<h1>`` when one restates the title (most of
+    its words are the title's, and it has a fair share of them), as the page shows it above
+    the article; else the title. Either way without the site's name: a first or last
+    segment that names the site (its ``og:site_name``, or its host without "www." and with
+    or without the domain ending) is cut ("How to Build a Terrarium | eHow"). Titles that
+    name no site stay whole."""
     if not title:
-        return title
-    seps = list(_SEGMENT_SEP.finditer(title))
-    if not seps:
         return title
     names = {name_key(site_name or "")}
     host = (urlsplit(url).hostname or "") if url and "://" in url else ""
@@ -80,6 +83,44 @@ def headline(title: str | None, site_name: str | None, url: str | None) -> str |
     if host:
         names |= {name_key(host), name_key(host.split(".")[0])}
     names.discard("")
+    heading = next((h for h in headings if restates(h, title) and name_key(h) not in names), None)
+    return _cut_site(heading or title, names)
+
+
+# A heading restates the title when this share of its words are the title's, and they are
+# this share of the title's words ("8 Recent Trends in Photography" restates "Recent Trends
+# in Photography | Acme"; a site's name or a section's does not).
+RESTATE_HEADING = 0.5
+RESTATE_TITLE = 0.3
+
+
+def restates(heading: str, title: str) -> bool:
+    """True when a heading says (a version of) the title: of its words (numbers aside: "Page
+    1" does not restate "Part 1"), two or more and ``RESTATE_HEADING`` of them are the
+    title's, making ``RESTATE_TITLE`` of the title's words."""
+    words = _words_of(heading)
+    have = _words_of(title)
+    shared = len(words & have)
+    return (
+        shared >= 2
+        and shared >= RESTATE_HEADING * len(words)
+        and shared >= RESTATE_TITLE * len(have)
+    )
+
+
+def _words_of(text: str) -> set[str]:
+    """A text's words, case-folded, without the numbers."""
+    return {w for w in _TOKEN_RE.findall(text.casefold()) if not w.isdigit()}
+
+
+_TOKEN_RE = re.compile(r"\w+")
+
+
+def _cut_site(title: str, names: set[str]) -> str:
+    """A title without a first or last segment whose name key is one of ``names``."""
+    seps = list(_SEGMENT_SEP.finditer(title))
+    if not seps:
+        return title
     last, first = title[seps[-1].end() :], title[: seps[0].start()]
     if name_key(last) in names:
         return title[: seps[-1].start()].strip() or title

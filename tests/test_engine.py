@@ -555,3 +555,36 @@ def test_headline_drops_the_site_name_the_title_keeps_it() -> None:
     assert by_host.headline == "How to Build a Terrarium"
     other = clean(page.replace("| eHow", "- John C. Welch"), url="https://www.ehow.test/a")
     assert other.headline == "How to Build a Terrarium - John C. Welch"
+
+
+def test_headline_is_the_pages_own_heading_when_it_restates_the_title() -> None:
+    """The page's ``<h1>`` is the headline when it says a version of the title (most of its
+    words are the title's), as the reader saw it over the article: the document header
+    shows it, and the body does not repeat it. A heading that is the site's name or a
+    section's is no headline, and the title (without the site's name) stays it."""
+    paras = "".join(f"<p>{PARAS[0]} {i}</p>" for i in range(3))
+
+    def page(h1: str) -> str:
+        return (
+            "<html><head><title>Recent Trends in Photography | Acme</title>"
+            "<meta property='og:site_name' content='Acme'></head><body>"
+            f"<header><h1>Acme</h1></header><article><h1>{h1}</h1>{paras}</article>"
+            "</body></html>"
+        )
+
+    r = clean(page("8 Recent Trends in Photography"), url="https://acme.test/trends")
+    assert r.headline == "8 Recent Trends in Photography"
+    assert r.title == "Recent Trends in Photography | Acme"
+    assert "<h1>8 Recent Trends in Photography</h1>" in r.html
+    assert "8 Recent Trends" not in r.text
+    again = clean(r.html, url="https://acme.test/trends")
+    assert (again.title, again.headline) == (r.title, r.headline)
+    # Its own site name at the end is cut too.
+    named = clean(page("8 Recent Trends in Photography – Acme"), url="https://acme.test/t")
+    assert named.headline == "8 Recent Trends in Photography"
+    # A section's heading over the article is not the headline.
+    section = clean(page("Photography Blog"), url="https://acme.test/trends")
+    assert section.headline == "Recent Trends in Photography"
+    # Nor is one that shares only a number with it.
+    numbered = page("Bagian 8").replace("Recent Trends in Photography", "Page 8")
+    assert clean(numbered, url="https://acme.test/p").headline == "Page 8"
