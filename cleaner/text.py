@@ -7,19 +7,27 @@ from lxml import etree
 from .actions import BLOCK_TAGS
 
 _BLOCKS = (BLOCK_TAGS - {"br"}) | {"figure", "figcaption", "img", "caption", "summary"}
+# What ``to_text`` does at an element: end the paragraph (a block), break the line (``br``),
+# or keep the lines of its text (``pre``, a block too: its bit is set).
+_BLOCK, _PRE, _BR = 1, 3, 4
+_KIND = {**dict.fromkeys(_BLOCKS, _BLOCK), "br": _BR, "pre": _PRE}
+# A line break that stays one (of a ``<br>``, or a ``<pre>``'s lines), while the newlines of
+# the source's text are spaces like any other (libxml2's text never holds this character).
+_BREAK = "\x00"
 
 
 def _paragraph(parts: list[str]) -> str:
     """Join collected text into one paragraph with normalised spaces and kept line breaks."""
     text = "".join(parts)
-    if "\n" not in text:
+    if _BREAK not in text:
         return " ".join(text.split())
-    lines = (" ".join(line.split()) for line in text.split("\n"))
+    lines = (" ".join(line.split()) for line in text.split(_BREAK))
     return "\n".join(line for line in lines if line)
 
 
 def to_text(root: etree._Element) -> str:
-    """Render an element tree as text: blocks become paragraphs, ``<br>`` a line break.
+    """Render an element tree as text: blocks become paragraphs, ``<br>`` a line break, and
+    so does each line of a ``<pre>``; elsewhere the source's newlines are spaces.
 
     Iterative (``iterwalk``'s start and end events), so deeply nested pages cannot exhaust
     recursion.
@@ -29,32 +37,37 @@ def to_text(root: etree._Element) -> str:
     paragraphs: list[str] = []
     current: list[str] = []
     append = current.append
-    blocks = _BLOCKS
+    kinds = _KIND
+    pre = 0  # how many <pre> the walk is in
     # (Every node here is an element: the check above sends other trees elsewhere.)
     for event, el in etree.iterwalk(root, events=("start", "end")):
-        tag = el.tag
+        kind = kinds.get(el.tag)
         if event == "start":
-            if tag == "br":
-                append("\n")
-            else:
-                if tag in blocks and current:
+            if kind == _BR:
+                append(_BREAK)
+                continue
+            if kind is not None:
+                if kind & _BLOCK and current:
                     para = _paragraph(current)
                     if para:
                         paragraphs.append(para)
                     current.clear()
-                text = el.text
-                if text:
-                    append(text)
+                pre += kind == _PRE
+            text = el.text
+            if text:
+                append(text.replace("\n", _BREAK) if pre else text)
         else:
-            if tag in blocks and current:
-                para = _paragraph(current)
-                if para:
-                    paragraphs.append(para)
-                current.clear()
+            if kind is not None:
+                if kind & _BLOCK and current:
+                    para = _paragraph(current)
+                    if para:
+                        paragraphs.append(para)
+                    current.clear()
+                pre -= kind == _PRE
             if el is not root:
                 tail = el.tail
                 if tail:
-                    append(tail)
+                    append(tail.replace("\n", _BREAK) if pre else tail)
     if current:
         para = _paragraph(current)
         if para:
@@ -77,22 +90,25 @@ def _to_text_any(root: etree._Element) -> str:
 
     # Stack items: ("open", element) or ("close", element) — close emits block end and tail.
     stack: list[tuple[bool, etree._Element]] = [(True, root)]
+    pre = 0
     while stack:
         opening, el = stack.pop()
-        tag = el.tag if isinstance(el.tag, str) else ""
+        kind = _KIND.get(el.tag) if isinstance(el.tag, str) else None
         if opening:
-            if tag == "br":
-                current.append("\n")
-            elif tag in _BLOCKS:
+            if kind == _BR:
+                current.append(_BREAK)
+            elif kind is not None and kind & _BLOCK:
                 flush()
-            if el.text and tag != "br":
-                current.append(el.text)
+                pre += kind == _PRE
+            if el.text and kind != _BR:
+                current.append(el.text.replace("\n", _BREAK) if pre else el.text)
             stack.append((False, el))
             stack.extend((True, child) for child in reversed(el))
         else:
-            if tag in _BLOCKS:
+            if kind is not None and kind & _BLOCK:
                 flush()
+                pre -= kind == _PRE
             if el is not root and el.tail:
-                current.append(el.tail)
+                current.append(el.tail.replace("\n", _BREAK) if pre else el.tail)
     flush()
     return "\n\n".join(paragraphs)

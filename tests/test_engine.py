@@ -588,3 +588,18 @@ def test_headline_is_the_pages_own_heading_when_it_restates_the_title() -> None:
     # Nor is one that shares only a number with it.
     numbered = page("Bagian 8").replace("Recent Trends in Photography", "Page 8")
     assert clean(numbered, url="https://acme.test/p").headline == "Page 8"
+
+
+def test_text_breaks_lines_at_br_and_in_pre_only() -> None:
+    """The plain text has a paragraph per block; a ``<br>`` breaks the line, and so does
+    each line of a ``<pre>``, but the newlines with which the page's source wraps a
+    paragraph are spaces, as a browser shows them."""
+    r = clean(
+        f"<html><body><article><p>{PARAS[0]}\nwrapped in the\nsource.</p>"
+        f"<p>{PARAS[1]}<br>After a break.</p><pre>def f():\n    return 1</pre>"
+        "</article></body></html>",
+        url="https://example.test/a",
+    )
+    assert f"{PARAS[0]} wrapped in the source." in r.text.split("\n\n")
+    assert f"{PARAS[1]}\nAfter a break." in r.text.split("\n\n")
+    assert "def f():\nreturn 1" in r.text.split("\n\n")
