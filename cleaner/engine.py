@@ -33,6 +33,7 @@ from .actions import (
 )
 from .fastcss import matcher_for
 from .language import guess_language
+from .mathml import linearize
 from .metadata import extract
 from .parse import decode, inner_html, parse_fragment, parse_text
 from .render import GENERATOR, render_result
@@ -68,7 +69,6 @@ NON_CONTENT_TAGS = (
     "select",
     "textarea",
     "svg",
-    "math",
     "canvas",
     "link",
     "meta",
@@ -522,6 +522,8 @@ def clean(
         stats = generic.prune(root, rec, md.title, stats)
         edges.prune_lead(root, rec, stats, md.title, md.byline, head)
         edges.cut_card_grids(root, rec, base, index=not md.declares_article)
+    # Formulas as HTML text (the reading document holds no MathML).
+    linearize(root)
     resolve_links(root, base)
     images = url_policy(root, rec, remote_images)
     content_html = sanitize_fragment(inner_html(root), remote_images=remote_images).strip()

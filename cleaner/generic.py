@@ -437,8 +437,9 @@ def _no_br(el: etree._Element) -> bool:
 
 
 def _contains_keep(el: etree._Element) -> bool:
-    """True when the element holds a figure or table that belongs to the article."""
-    return next(el.iter("figure", "table", "pre"), None) is not None
+    """True when the element holds a figure, table or formula that belongs to the article
+    (MathJax's formula boxes carry a menu's class name)."""
+    return next(el.iter("figure", "table", "pre", "math"), None) is not None
 
 
 def _teaser_card(el: etree._Element) -> bool:

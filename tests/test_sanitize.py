@@ -275,13 +275,14 @@ def test_svg_link_with_javascript_xlink_href_is_removed() -> None:
     assert "javascript" not in r.html and "xlink" not in r.html
 
 
-def test_mathml_is_removed_with_its_content() -> None:
-    """MathML (and an HTML ``<img onerror>`` smuggled inside ``<mtext>``) is removed."""
+def test_mathml_leaves_only_its_formula_as_text() -> None:
+    """MathML is written as the text of its formula (see ``cleaner.mathml``): its links and
+    an HTML ``<img onerror>`` smuggled inside ``<mtext>`` go, no MathML element stays."""
     r = _clean(
         '<math><mi xlink:href="javascript:alert(1)">x</mi>'
         "<mtext><img src=x onerror=alert(1)></mtext></math><p>after</p>"
     )
-    assert r.content_html == f"{PARA}<p>after</p>"
+    assert r.content_html == f"{PARA}<span>x</span><p>after</p>"
     assert "<math" not in r.html and "onerror" not in r.html
 
 
