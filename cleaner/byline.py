@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from lxml import etree
 
 from .actions import norm_text
-from .dates import MONTHS
+from .dates import MONTHS, after_headline
 
 # A byline element: rel/itemprop "author", or a class/id with a byline word.
 _BYLINE_XPATH = etree.XPath(
@@ -244,29 +244,24 @@ def said_byline(doc: etree._Element) -> str | None:
     element saying only that, a date after the name dropped): the article's header, where
     pages that mark no byline still print one."""
     headline = next(doc.iter("h1"), None)
-    node: etree._Element | None = headline
-    size = 0
-    for _ in range(3):
-        if node is None or node.tag == "body":
-            break
-        for sib in node.itersiblings(etree.Element):
-            for el in sib.iter(etree.Element):
-                # Only an element whose text (or its first child's) opens with the words is
-                # read whole.
-                head = (el.text or "").lstrip()
-                if not head and len(el):
-                    head = (el[0].text or "").lstrip()
-                if not head[:7].lower().startswith(_SAID_OPENINGS):
-                    continue
-                text = norm_text(el.text_content())
-                said = _SAID_BY_RE.match(text) if len(text) <= 80 else None
-                # "By clicking Submit, you agree …" is a form's consent line.
-                if said and not _CONSENT_RE.match(said.group(1)):
-                    name = clean_byline(_NAME_END_RE.split(said.group(1), maxsplit=1)[0])
-                    if name:
-                        return name
-            size += len(sib.text_content())
-            if size > SAID_REACH:
-                return None
-        node = node.getparent()
+    if headline is None:
+        return None
+    for sib, _ in after_headline(headline, SAID_REACH):
+        if not isinstance(sib.tag, str):
+            continue
+        for el in sib.iter(etree.Element):
+            # Only an element whose text (or its first child's) opens with the words is
+            # read whole.
+            head = (el.text or "").lstrip()
+            if not head and len(el):
+                head = (el[0].text or "").lstrip()
+            if not head[:7].lower().startswith(_SAID_OPENINGS):
+                continue
+            text = norm_text(el.text_content())
+            said = _SAID_BY_RE.match(text) if len(text) <= 80 else None
+            # "By clicking Submit, you agree …" is a form's consent line.
+            if said and not _CONSENT_RE.match(said.group(1)):
+                name = clean_byline(_NAME_END_RE.split(said.group(1), maxsplit=1)[0])
+                if name:
+                    return name
     return None

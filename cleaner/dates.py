@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 
 from lxml import etree
@@ -233,29 +234,36 @@ def dom_date(doc: etree._Element) -> str | None:
 DATELINE_REACH = 300
 
 
-def _date_under(headline: etree._Element) -> str | None:
-    """A date in the first lines after the page's headline: "Andrew Gerrand 4 August 2010",
-    "May 25, 2023 · 5 min read" (the text of the blocks that follow it, up a level or two
-    when it ends its block)."""
-    parts = [headline.tail or ""]
+def after_headline(headline: etree._Element, reach: int) -> Iterator[tuple[etree._Element, str]]:
+    """The nodes after the page's headline, nearest first, each with its text (none for a
+    script, a style or a comment): the headline's next siblings, then its parent's and its
+    grandparent's (up a level when it ends its block; never the body's children), until
+    their text passes ``reach`` characters. Where its byline and dateline are."""
     node: etree._Element | None = headline
     size = 0
     for _ in range(3):
-        if node is None:
-            break
+        if node is None or node.tag == "body":
+            return
         for sib in node.itersiblings():
-            if isinstance(sib.tag, str) and sib.tag not in ("script", "style"):
-                text = sib.text_content()
-                parts.append(text)
-                size += len(text)
-            parts.append(sib.tail or "")
-            if size > DATELINE_REACH:
-                break
-        if size > DATELINE_REACH:
-            break
+            text = (
+                sib.text_content()
+                if isinstance(sib.tag, str) and sib.tag not in ("script", "style")
+                else ""
+            )
+            yield sib, text
+            size += len(text)
+            if size > reach:
+                return
         node = node.getparent()
-        if node is not None and node.tag == "body":
-            break
+
+
+def _date_under(headline: etree._Element) -> str | None:
+    """A date in the first lines after the page's headline: "Andrew Gerrand 4 August 2010",
+    "May 25, 2023 · 5 min read" (the text of the blocks that follow it, with their tails)."""
+    parts = [headline.tail or ""]
+    for sib, text in after_headline(headline, DATELINE_REACH):
+        parts.append(text)
+        parts.append(sib.tail or "")
     return parse_date(" ".join(parts)[:DATELINE_REACH])
 
 
