@@ -437,6 +437,38 @@ def test_newsletter_and_comment_prompts_are_removed() -> None:
     assert r.text.count("Index funds track") == 3
 
 
+def test_calls_to_action_and_shopping_buttons_are_removed() -> None:
+    """A line that only asks the reader to act (book a demo, start a trial, pin the post,
+    share it, follow the site, get an e-book) or to buy (see the price at a shop) is the
+    site's advertising; a sentence that mentions a demo or a price stays."""
+    buttons = (
+        "Book a demo",
+        "Start your free trial",
+        "Talk to our experts",
+        "Get the FREE eBook!",
+        "Pin this for later!",
+        "See price at Amazon",
+        "View on Amazon",
+        "Like what you see? Share with a friend",
+        "Share this post",
+        "follow us on Instagram",
+    )
+    prose = (
+        "We booked a demo of the tool and checked its price at the vendor's shop before "
+        "writing this review, then shared our notes with a friend who follows the market."
+    )
+    r = clean(
+        f"<html><body><article><p>{STREAMED_PARA}</p>"
+        + "".join(f"<p>{b}</p>" for b in buttons)
+        + f"<p>{prose}</p><p>{STREAMED_PARA}</p></article></body></html>",
+        url="https://example.test/a",
+    )
+    for clutter in buttons:
+        assert clutter not in r.text, clutter
+    assert prose in r.text
+    assert r.text.count("Index funds track") == 2
+
+
 def test_caption_toggles_reading_time_and_consent_lines_are_removed() -> None:
     """Player and caption controls, reading-time badges, profile links and the consent line
     under a sign-up form are clutter; a sentence that mentions minutes stays."""
