@@ -9,6 +9,7 @@ allow-list sanitiser → text and the reading document.
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ from .actions import (
     strip_attrs,
     unwrap,
 )
+from .errors import ParseError
 from .fastcss import matcher_for
 from .language import guess_language
 from .mathml import linearize
@@ -522,12 +524,15 @@ def clean(
         stats = generic.prune(root, rec, md.title, stats)
         edges.prune_lead(root, rec, stats, md.title, md.byline, head)
         edges.cut_card_grids(root, rec, base, index=not md.declares_article)
-    # Formulas as HTML text (the reading document holds no MathML).
-    linearize(root)
-    resolve_links(root, base)
-    images = url_policy(root, rec, remote_images)
-    content_html = sanitize_fragment(inner_html(root), remote_images=remote_images).strip()
-    fragment = parse_fragment(content_html or "<p></p>")
+    images, content_html, article_text = _finish(root, base, rec, remote_images)
+    if not own and md.article_body and len(article_text) < LD_BODY_SHORT:
+        # An app shell (the article rendered by scripts): the JSON-LD body is the article.
+        ld_root = _ld_body(md.article_body)
+        if ld_root is not None and len(element_text(ld_root)) >= max(
+            LD_BODY_MIN, 3 * len(article_text)
+        ):
+            images, content_html, article_text = _finish(ld_root, base, rec, remote_images)
+            source = "json-ld"
     if own:
         cap = doc.find(".//figure[@class='cleaner-lead']/figcaption")
         md.lead_caption = element_text(cap) if cap is not None else None
@@ -539,7 +544,6 @@ def clean(
     )
     if show_lead and md.lead_image:
         images = [md.lead_image, *images]
-    article_text = to_text(fragment)
     result = CleanResult(
         html="",
         content_html=content_html,
@@ -566,6 +570,40 @@ def clean(
     )
     result.html = render_result(result)
     return result
+
+
+def _finish(
+    root: etree._Element, base: str | None, rec: Recorder, remote_images: bool
+) -> tuple[list[str], str, str]:
+    """The article root made safe: formulas as text, links and images resolved and checked,
+    nh3's allow-list; returns its images, its HTML and its text."""
+    # Formulas as HTML text (the reading document holds no MathML).
+    linearize(root)
+    resolve_links(root, base)
+    images = url_policy(root, rec, remote_images)
+    content_html = sanitize_fragment(inner_html(root), remote_images=remote_images).strip()
+    return images, content_html, to_text(parse_fragment(content_html or "<p></p>"))
+
+
+# A page whose article comes out shorter than this (an app shell that scripts fill) takes
+# its JSON-LD ``articleBody`` instead, when that says at least ``LD_BODY_MIN`` characters
+# and three times as much.
+LD_BODY_SHORT = 200
+LD_BODY_MIN = 500
+# An ``articleBody`` holding markup rather than text.
+_MARKUP_RE = re.compile(r"<(?:p|br|div|h[1-6]|ul|ol|li|blockquote|figure|img)\b", re.IGNORECASE)
+
+
+def _ld_body(body: str) -> etree._Element | None:
+    """The article root made of a JSON-LD ``articleBody``: its markup, or its text with a
+    paragraph per line; None when its markup cannot be parsed whole."""
+    if not _MARKUP_RE.search(body):
+        lines = [line.strip() for line in body.splitlines()]
+        body = "".join(f"<p>{html.escape(line)}</p>" for line in lines if line)
+    try:
+        return parse_fragment(body)
+    except ParseError:
+        return None
 
 
 def _language(declared: str | None, text: str) -> str | None:

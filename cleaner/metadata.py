@@ -57,6 +57,8 @@ class Metadata:
     declares_article: bool = False
     # The texts of the page's ``<h1>`` headings (the first few), for the headline.
     headings: list[str] = field(default_factory=list)
+    # The JSON-LD article's ``articleBody`` (text, or markup some sites put there).
+    article_body: str | None = None
 
 
 def _field(doc: etree._Element, sel: Selector | None, attrs: tuple[str, ...] = ()) -> str | None:
@@ -79,6 +81,10 @@ def extract(doc: etree._Element, url: str | None, fields: dict[str, Selector]) -
     ld_objs = jsonld_objects(doc)
     art = ld_article(ld_objs)
     md = Metadata(declares_article=bool(art))
+    body = art.get("articleBody")
+    if isinstance(body, list):
+        body = "\n\n".join(b for b in body if isinstance(b, str))
+    md.article_body = body.strip() or None if isinstance(body, str) else None
     md.headings = [t for t in map(element_text, itertools.islice(doc.iter("h1"), HEADINGS)) if t]
     md.site_name = (
         pick(metas, "og:site_name", "application-name")

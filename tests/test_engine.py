@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -635,3 +636,44 @@ def test_text_breaks_lines_at_br_and_in_pre_only() -> None:
     assert f"{PARAS[0]} wrapped in the source." in r.text.split("\n\n")
     assert f"{PARAS[1]}\nAfter a break." in r.text.split("\n\n")
     assert "def f():\nreturn 1" in r.text.split("\n\n")
+
+
+def _app_shell(body: object) -> str:
+    """A page its scripts render: an empty app root, the article only in its JSON-LD."""
+    # (As pages do, "</" is escaped: it would end the script.)
+    ld = json.dumps(
+        {
+            "@context": "https://schema.org",
+            "@type": "NewsArticle",
+            "headline": "Harbour works",
+            "articleBody": body,
+        }
+    ).replace("</", "<\\/")
+    return (
+        "<html><head><title>Harbour works</title>"
+        f"<script type='application/ld+json'>{ld}</script></head>"
+        "<body><div id='__next'><header><a href='/'>Home</a></header><div>Loading…</div>"
+        "</div><script src='/app.js'></script></body></html>"
+    )
+
+
+def test_an_app_shell_takes_its_article_from_the_json_ld_body() -> None:
+    """A page whose article its scripts render leaves its HTML nearly empty: the JSON-LD
+    ``articleBody`` is then the article (a paragraph per line of text, or its markup, made
+    safe like any article); a page whose own text is the article keeps it."""
+    paras = [f"{PARAS[0]} Part {i}." for i in range(4)]
+    r = clean(_app_shell("\n".join(paras)), url="https://example.test/news/harbour-works")
+    assert r.text == "\n\n".join(paras)
+    assert r.content_source == "json-ld"
+    marked = clean(
+        _app_shell("<script>alert(1)</script>".join(f"<p>{p}</p>" for p in paras)),
+        url="https://example.test/news/harbour-works",
+    )
+    assert marked.text == "\n\n".join(paras)
+    assert "<script" not in marked.content_html
+    own = "".join(f"<p>{p}</p>" for p in paras)
+    page = _app_shell("A short summary of the story.").replace("<div>Loading…</div>", own)
+    kept = clean(page, url="https://example.test/news/harbour-works")
+    assert kept.content_source == "generic"
+    assert kept.text.endswith("\n\n".join(paras))
+    assert "short summary" not in kept.text
