@@ -28,7 +28,10 @@ NEGATIVE_RE = re.compile(
     r"promo(?!ted)|related|terkait|lainnya|baca-?juga|recommend|rekomendasi|populer|popular|"
     r"terpopuler|trending|share|bagikan|shoutbox|sidebar|skyscraper|sponsor|"
     r"shopping|social|sosmed|subscribe|newsletter|tags?\b|tool|widget|nav|menu|"
-    r"follow|login|signup|pagination|paging|iklan|rubrik|indeks",
+    r"follow|login|signup|pagination|paging|iklan|rubrik|indeks|"
+    # The same in German, French, Spanish, Italian, Dutch and Portuguese class names.
+    r"werbung|anzeige|publicidad|pubblicit|publicite|kommentar|comentario|reacties|"
+    r"teilen|partage|compartir|condividi|compartilh|verwandt|relacionad|correlat",
     re.IGNORECASE,
 )
 UNLIKELY_TAGS = {

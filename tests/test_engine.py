@@ -677,3 +677,59 @@ def test_an_app_shell_takes_its_article_from_the_json_ld_body() -> None:
     assert kept.content_source == "generic"
     assert kept.text.endswith("\n\n".join(paras))
     assert "short summary" not in kept.text
+
+
+@pytest.mark.parametrize(
+    ("paras", "labels", "boxes", "prose"),
+    [
+        (
+            "Der Hafen der Stadt wird in den kommenden drei Jahren ausgebaut, damit größere "
+            "Schiffe anlegen können, wie die Verwaltung am Montag mitteilte.",
+            ["Anzeige", "Lesen Sie auch: Neue Fähre nach Norden", "Kommentare (3)", "Teilen"],
+            "<div class='werbung-box'>Jetzt sichern: 20 Prozent Rabatt auf alle Fahrräder</div>",
+            "Wer den Plan teilen möchte, kann ihn im Rathaus einsehen.",
+        ),
+        (
+            "Le port de la ville sera agrandi au cours des trois prochaines années afin "
+            "d'accueillir de plus grands navires, a annoncé la mairie lundi matin.",
+            [
+                "Publicité",
+                "À lire aussi : Un nouveau ferry vers le nord",
+                "Commentaires",
+                "Partager cet article",
+            ],
+            "<div class='bloc-publicite'>Offre du jour : 20 % sur tous les vélos</div>",
+            "Les habitants peuvent partager leur avis à la mairie.",
+        ),
+        (
+            "El puerto de la ciudad se ampliará en los próximos tres años para recibir "
+            "barcos más grandes, anunció el ayuntamiento el lunes por la mañana.",
+            [
+                "Publicidad",
+                "Lee también: Un nuevo ferry hacia el norte",
+                "Comentarios (2)",
+                "Compartir",
+            ],
+            "<div class='caja-publicidad'>Oferta del día: 20 % en todas las bicis</div>",
+            "Los vecinos pueden compartir su opinión en el ayuntamiento.",
+        ),
+    ],
+    ids=["de", "fr", "es"],
+)
+def test_labels_and_share_boxes_go_in_other_languages(
+    paras: str, labels: list[str], boxes: str, prose: str
+) -> None:
+    """Ad labels, read-also links, comment headings and share buttons are clutter in
+    German, French and Spanish as in English and Indonesian, by their words, and so are
+    ad boxes by their class names; a sentence that uses the same verb stays."""
+    body = "".join(f"<p>{paras} ({i})</p>" for i in range(4))
+    r = clean(
+        f"<html><body><article><div>{labels[0]}</div><p>{paras}</p>{boxes}"
+        f"<p>{labels[1]}</p><p>{prose}</p>{body}<h3>{labels[2]}</h3><div>{labels[3]}</div>"
+        "</article></body></html>",
+        url="https://example.test/a",
+    )
+    for clutter in [*labels, "20 %", "20 Prozent"]:
+        assert clutter not in r.text, clutter
+    assert prose in r.text
+    assert r.text.count(paras) == 5
