@@ -80,7 +80,26 @@ NON_CONTENT_TAGS = (
     "video",
     "map",
     "head",
+    # AMP's ad slots, trackers, consent and share bars, players and menus.
+    "amp-ad",
+    "amp-embed",
+    "amp-sticky-ad",
+    "amp-auto-ads",
+    "amp-analytics",
+    "amp-pixel",
+    "amp-consent",
+    "amp-user-notification",
+    "amp-social-share",
+    "amp-sidebar",
+    "amp-video",
+    "amp-youtube",
+    "amp-iframe",
+    "amp-list",
+    "amp-state",
+    "amp-script",
 )
+# AMP's images, which are ``<img>`` once its script has run.
+AMP_IMAGE_TAGS = ("amp-img", "amp-anim")
 
 
 WRAPPER_TAGS = frozenset(
@@ -326,8 +345,8 @@ BOUNDARY_END = "cleaner-boundary-end"
 
 def parse_page(text: str, encoded: bytes | None = None) -> etree._Element:
     """Parse a decoded page the way its scripts would show it: streamed server-rendered
-    content put in its place, collapsed accordion panels open (``encoded``: the text's
-    UTF-8 bytes, when known)."""
+    content put in its place, AMP's images as ``<img>``, collapsed accordion panels open
+    (``encoded``: the text's UTF-8 bytes, when known)."""
     streamed = 'hidden id="S:' in text
     if streamed:
         text = text.replace("<!--/$-->", f'<template id="{BOUNDARY_END}"></template>')
@@ -335,11 +354,23 @@ def parse_page(text: str, encoded: bytes | None = None) -> etree._Element:
     doc = parse_text(text, encoded)
     if streamed:
         _swap_streamed_boundaries(doc)
+    if "<amp-im" in text or "<amp-an" in text:
+        _amp_images(doc)
     if "aria-controls" in text and (
         "aria-expanded" in text or 'role="button"' in text or "role='button'" in text
     ):
         _open_panels(doc)
     return doc
+
+
+def _amp_images(doc: etree._Element) -> None:
+    """Make an AMP page's images the ``<img>`` they stand for once its script has run
+    (their placeholders and fallbacks inside go)."""
+    for amp in list(doc.iter(*AMP_IMAGE_TAGS)):
+        for kid in list(amp):
+            amp.remove(kid)
+        amp.text = None
+        amp.tag = "img"
 
 
 def _swap_streamed_boundaries(doc: etree._Element) -> None:

@@ -733,3 +733,30 @@ def test_labels_and_share_boxes_go_in_other_languages(
         assert clutter not in r.text, clutter
     assert prose in r.text
     assert r.text.count(paras) == 5
+
+
+def test_an_amp_page_keeps_its_images_and_loses_its_ad_slots() -> None:
+    """An AMP page (the mobile copy many news sites serve) shows its images as
+    ``<amp-img>``, with a fallback or placeholder inside: each is the one image it stands
+    for, resolved like any other; its ad slots and trackers are never content."""
+    r = clean(
+        f"<html amp><body><article><h1>Judul</h1><p>{PARAS[0]}</p>"
+        "<amp-img src='https://img.example.test/a.jpg' width='800' height='450' "
+        "layout='responsive' alt='Taman kota'></amp-img>"
+        f"<p>{PARAS[1]}</p><figure><amp-img src='/b.webp' width='800' height='450' "
+        "layout='responsive' alt='Alun-alun'><amp-img fallback src='/b.jpg' width='800' "
+        "height='450'></amp-img><noscript><img src='/b-old.jpg'></noscript></amp-img>"
+        "<figcaption>Foto alun-alun</figcaption></figure>"
+        "<amp-ad width='300' height='250' type='doubleclick' data-slot='/1/x'>"
+        "<div fallback>Slot kosong</div></amp-ad>"
+        "<amp-analytics type='gtag'></amp-analytics>"
+        f"<p>{PARAS[0]} Lagi.</p></article></body></html>",
+        url="https://m.example.test/amp/berita/2024/01/01/judul-berita",
+    )
+    assert r.images == ["https://img.example.test/a.jpg", "https://m.example.test/b.webp"]
+    assert '<img src="https://m.example.test/b.webp" width="800" height="450" alt="Alun-alun">' in (
+        r.content_html
+    )
+    assert "b.jpg" not in r.html and "b-old" not in r.html
+    assert "Slot kosong" not in r.text
+    assert "<amp-ad>" in [s for x in r.removals for s in x.samples]
