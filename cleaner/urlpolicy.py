@@ -127,6 +127,62 @@ def _image_candidates(img: etree._Element) -> Iterator[str | None]:
         yield src
 
 
+def _noscript_images(root: etree._Element, base: str | None) -> None:
+    """Take the real image out of a ``<noscript>`` that holds only one: lazy loaders put a
+    placeholder in the page (a blank GIF, a ``data:`` URI) and the image itself in a
+    ``<noscript>`` after it, which goes with the other non-content elements. It takes the
+    place of that placeholder (keeping the attributes it lacks, such as ``alt``), or of the
+    ``<noscript>`` when no image comes before it; a placeholder whose lazy attributes name
+    the real image already keeps it."""
+    for noscript in list(root.iter("noscript")):
+        imgs = list(noscript.iter("img"))
+        if len(imgs) != 1 or "".join(noscript.itertext()).strip():
+            continue
+        real, holder = imgs[0], imgs[0].getparent()
+        if holder is None or not (real.get("src") or real.get("srcset")):
+            continue
+        prev = noscript.getprevious()
+        while prev is not None and not isinstance(prev.tag, str):
+            prev = prev.getprevious()
+        # (A <noscript> before it has its own image.)
+        inner = (
+            []
+            if prev is None or prev.tag == "noscript"
+            else [prev]
+            if prev.tag == "img"
+            else list(prev.iter("img"))
+        )
+        if not inner:
+            holder.remove(real)
+            real.tail = None
+            noscript.addprevious(real)
+            continue
+        target = inner[0]
+        place = target.getparent()
+        if len(inner) > 1 or "".join(prev.itertext()).strip() or place is None:
+            continue  # images or text before it that it cannot be told from
+        found = resolve_image(target, base)
+        if found and not _is_placeholder(found.rsplit("/", 1)[-1]):
+            continue  # the lazy attributes already name the real image
+        for name, value in target.attrib.items():
+            if name not in real.attrib and name not in _RESOLVED_ATTRS and name != "src":
+                real.set(name, value)
+        holder.remove(real)
+        real.tail = target.tail
+        place.replace(target, real)
+        # A low-quality preview of the same picture beside it (Medium's blurred thumbnail,
+        # ".../max/60/1*abc.png?q=20" for ".../max/3788/1*abc.png") goes.
+        name = _file_name(real.get("src") or "")
+        for other in list(place.iter("img")):
+            if other is not real and name and _file_name(other.get("src") or "") == name:
+                drop(other)
+
+
+def _file_name(url: str) -> str:
+    """The last path segment of a URL, without its query or fragment."""
+    return url.split("#", 1)[0].split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+
+
 def _html_image_aliases(root: etree._Element) -> None:
     """Rename HTML ``<image>`` to ``<img>``, as browsers' and nh3's parsers do.
 
@@ -185,6 +241,7 @@ def resolve_urls(root: etree._Element, base: str | None, links: bool = True) -> 
     """Resolve lazy images (and, unless ``links`` is false, make links absolute) in place."""
     _unnest_void_elements(root)
     _html_image_aliases(root)
+    _noscript_images(root, base)
     for img in list(root.iter("img")):
         url = resolve_image(img, base)
         if url:

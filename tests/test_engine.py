@@ -760,3 +760,33 @@ def test_an_amp_page_keeps_its_images_and_loses_its_ad_slots() -> None:
     assert "b.jpg" not in r.html and "b-old" not in r.html
     assert "Slot kosong" not in r.text
     assert "<amp-ad>" in [s for x in r.removals for s in x.samples]
+
+
+def test_a_lazy_images_real_source_in_noscript_replaces_its_placeholder() -> None:
+    """Lazy loaders show a placeholder (a blank GIF, a ``data:`` URI) and put the image
+    itself in a ``<noscript>`` after it: that image takes the placeholder's place (keeping
+    its ``alt``, and a blurred preview of the same file beside it goes), or the
+    ``<noscript>``'s when nothing comes before it. A placeholder whose lazy attribute names
+    the real image keeps it."""
+    r = clean(
+        f"<html><body><article><p>{PARAS[0]}</p><figure><img alt='Taman' "
+        "src='data:image/gif;base64,R0lGODlhAQABAAAAACw='><noscript><img "
+        "src='https://img.example.test/taman.jpg'></noscript><figcaption>Taman kota"
+        f"</figcaption></figure><p>{PARAS[1]}</p><div class='photo'><span><img "
+        "src='/img/placeholder.png'></span><noscript><img src='/img/pasar.jpg'></noscript>"
+        f"</div><p>{PARAS[0]} Lagi.</p><img src='/img/blank.gif' data-src='/img/full.jpg'>"
+        "<noscript><img src='/img/small.jpg'></noscript><noscript><img src='/img/solo.jpg' "
+        f"alt='Solo'></noscript><p>{PARAS[1]} Lagi.</p><figure><div><div><img "
+        "src='/max/60/1*kota.png?q=20'></div><img width='800'><noscript><img "
+        "src='/max/800/1*kota.png'></noscript></div></figure><p>{PARAS[0]} Akhir.</p>"
+        "</article></body></html>",
+        url="https://example.test/berita/2024/01/01/taman",
+    )
+    assert r.images == [
+        "https://img.example.test/taman.jpg",
+        "https://example.test/img/pasar.jpg",
+        "https://example.test/img/full.jpg",
+        "https://example.test/img/solo.jpg",
+        "https://example.test/max/800/1*kota.png",
+    ]
+    assert '<img src="https://img.example.test/taman.jpg" alt="Taman">' in r.content_html
