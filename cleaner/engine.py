@@ -10,6 +10,7 @@ allow-list sanitiser → text and the reading document.
 from __future__ import annotations
 
 import html
+import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -345,8 +346,9 @@ BOUNDARY_END = "cleaner-boundary-end"
 
 def parse_page(text: str, encoded: bytes | None = None) -> etree._Element:
     """Parse a decoded page the way its scripts would show it: streamed server-rendered
-    content put in its place, AMP's images as ``<img>``, collapsed accordion panels open
-    (``encoded``: the text's UTF-8 bytes, when known)."""
+    content put in its place, AMP's images as ``<img>``, a formula's picture beside its
+    hidden MathML copy shown, collapsed accordion panels open (``encoded``: the text's
+    UTF-8 bytes, when known)."""
     streamed = 'hidden id="S:' in text
     if streamed:
         text = text.replace("<!--/$-->", f'<template id="{BOUNDARY_END}"></template>')
@@ -356,6 +358,8 @@ def parse_page(text: str, encoded: bytes | None = None) -> etree._Element:
         _swap_streamed_boundaries(doc)
     if "<amp-im" in text or "<amp-an" in text:
         _amp_images(doc)
+    if "<math" in text:
+        _formula_images(doc)
     if "aria-controls" in text and (
         "aria-expanded" in text or 'role="button"' in text or "role='button'" in text
     ):
@@ -371,6 +375,24 @@ def _amp_images(doc: etree._Element) -> None:
             amp.remove(kid)
         amp.text = None
         amp.tag = "img"
+
+
+# An inline style that hides an element.
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none", re.IGNORECASE)
+
+
+def _formula_images(doc: etree._Element) -> None:
+    """Show the picture of a formula that a page draws as an image beside a hidden MathML
+    copy for screen readers (MediaWiki's ``mwe-math-fallback-image``, ``aria-hidden``):
+    the hidden copy goes with the other hidden elements, and the image, which is what the
+    reader sees, stays."""
+    for math in doc.iter("math"):
+        for wrapper in itertools.islice(math.iterancestors(), 2):
+            if _HIDDEN_STYLE.search(wrapper.get("style") or ""):
+                image = wrapper.getnext()
+                if image is not None and image.tag == "img" and image.get("aria-hidden"):
+                    del image.attrib["aria-hidden"]
+                break
 
 
 def _swap_streamed_boundaries(doc: etree._Element) -> None:

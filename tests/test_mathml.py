@@ -92,3 +92,33 @@ def test_a_formula_nested_past_the_limit_is_written_as_its_text() -> None:
     )
     fraction = f"<math><mfrac>{deep}<mn>2</mn></mfrac></math>"
     assert _formula(fraction) == '<span class="math">z / 2</span>'
+
+
+def test_a_formulas_picture_beside_its_hidden_mathml_stays() -> None:
+    """MediaWiki draws a formula as an image (hidden from screen readers) beside a MathML
+    copy it hides from the eye: the image, what the reader sees, stays; the hidden copy
+    goes with the other hidden elements, so the formula is not there twice."""
+    formula = (
+        "<span class='mwe-math-element'><span class='mwe-math-mathml-inline' "
+        "style='display: none;'><math><mi>a</mi><mo>=</mo><mi>b</mi></math></span>"
+        "<img src='https://wikimedia.example.test/math/render/svg/abc' aria-hidden='true' "
+        "class='mwe-math-fallback-image-inline' alt='a=b'></span>"
+    )
+    r = clean(
+        f"<html><body><article><p>{PROSE}</p><p>Here {formula} holds.</p><p>{PROSE} Again."
+        "</p></article></body></html>",
+        url="https://example.test/wiki/Equality",
+    )
+    assert r.images == ["https://wikimedia.example.test/math/render/svg/abc"]
+    assert (
+        '<p>Here <span><img src="https://wikimedia.example.test/math/render/svg/abc" '
+        'alt="a=b"></span> holds.</p>'
+    ) in r.content_html
+    # An image hidden from screen readers with no formula beside it stays hidden.
+    icon = "<img src='https://img.example.test/icon.png' aria-hidden='true' alt='icon'>"
+    plain = clean(
+        f"<html><body><article><p>{PROSE}</p><p>Here {icon} holds.</p><p>{PROSE} Again."
+        "</p></article></body></html>",
+        url="https://example.test/wiki/Equality",
+    )
+    assert plain.images == []
