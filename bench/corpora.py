@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin
 
 import lxml.etree
 import lxml.html
@@ -114,6 +115,17 @@ class Case:
     without_snippets: tuple[str, ...] = ()
     expected_meta: dict[str, str | None] = field(default_factory=dict)
     clutter_terms: tuple[str, ...] = ()
+    # The absolute URLs of the images the expected document shows (None: not known).
+    expected_images: frozenset[str] | None = None
+
+
+def html_images(html: str, base: str) -> frozenset[str]:
+    """The absolute http(s) URLs of the ``<img src>`` of an HTML document or fragment."""
+    if not html.strip():
+        return frozenset()
+    root = lxml.html.document_fromstring(html.encode("utf-8"), parser=UTF8_PARSER)
+    urls = (urljoin(base, (img.get("src") or "").strip()) for img in root.iter("img"))
+    return frozenset(u for u in urls if u.startswith(("http://", "https://")))
 
 
 def html_to_text(html: str) -> str:
@@ -205,11 +217,13 @@ def load_readability(path: Path) -> Iterator[Case]:
         meta: dict[str, Any] = json.loads(
             (case_dir / "expected-metadata.json").read_text(encoding="utf-8")
         )
+        expected = (case_dir / "expected.html").read_text(encoding="utf-8")
         yield Case(
             id=case_dir.name,
             html_bytes=(case_dir / "source.html").read_bytes(),
             url=READABILITY_URL,
-            truth_text=html_to_text((case_dir / "expected.html").read_text(encoding="utf-8")),
+            truth_text=html_to_text(expected),
+            expected_images=html_images(expected, READABILITY_URL),
             expected_meta={
                 "title": meta.get("title"),
                 "byline": meta.get("byline"),

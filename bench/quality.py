@@ -41,7 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.corpora import Case, detect_layout, html_to_text, iter_cases  # noqa: E402
+from bench.corpora import Case, detect_layout, html_images, html_to_text, iter_cases  # noqa: E402
 from bench.metric import PageScore, aggregate, page_f1, page_scores  # noqa: E402
 
 TOLERANCE = 0.002
@@ -62,6 +62,8 @@ class Extraction:
     published: str | None = None
     # The title as shown to a reader (ours drops the site's name); peers have only a title.
     headline: str | None = None
+    # The absolute URLs of the images the output shows (None: the engine gives none).
+    images: frozenset[str] | None = None
 
 
 # An engine maps (html bytes, url) to its extraction and the CPU seconds of the core call.
@@ -81,6 +83,10 @@ class PageResult:
     lost: list[str] = field(default_factory=list)
     clutter: list[str] = field(default_factory=list)
     meta: dict[str, bool] = field(default_factory=dict)
+    # Of the expected document's images: how many the output shows, and how many more it
+    # shows (None: not scored).
+    images_kept: int | None = None
+    images_extra: int | None = None
 
 
 def rules_without_sites() -> Any:
@@ -109,6 +115,8 @@ def ours_engine(no_rules: bool) -> Engine:
         cpu = time.process_time() - start
         found = Extraction(result.text or "", result.title, result.byline, result.published)
         found.headline = result.headline
+        # (With the lead image the document's header shows: the reader sees it too.)
+        found.images = frozenset(result.images)
         return found, cpu
 
     return run
@@ -144,6 +152,7 @@ def readability_engine(with_meta: bool) -> Engine:
         summary = doc.summary()
         cpu = time.process_time() - start
         extraction = Extraction(html_to_text(summary))
+        extraction.images = html_images(summary, url or "")
         if with_meta:
             extraction.title = doc.title()
         return extraction, cpu
@@ -213,6 +222,9 @@ def evaluate(case: Case, engine: Engine, with_meta: bool) -> PageResult:
     ]
     if with_meta:
         result.meta = meta_matches(case.expected_meta, extraction)
+    if case.expected_images is not None and extraction.images is not None:
+        result.images_kept = len(case.expected_images & extraction.images)
+        result.images_extra = len(extraction.images - case.expected_images)
     return result
 
 
@@ -240,6 +252,13 @@ def summarise(pages: list[PageResult], cases: list[Case], with_meta: bool) -> di
     summary["with_lost"] = sum(len(p.lost) for p in pages)
     summary["clutter_terms_leaked"] = sum(len(p.clutter) for p in pages)
     summary["clutter_pages"] = len([p for p in pages if p.clutter])
+    imaged = [(p, c) for p, c in zip(pages, cases, strict=True) if p.images_kept is not None]
+    if imaged:
+        summary["images"] = {
+            "kept": sum(p.images_kept or 0 for p, _ in imaged),
+            "expected": sum(len(c.expected_images or ()) for _, c in imaged),
+            "extra": sum(p.images_extra or 0 for p, _ in imaged),
+        }
     if with_meta:
         summary["meta"] = {}
         for name in REPORTED_META:
@@ -287,6 +306,18 @@ def table_rows(
             (
                 "clutter terms leaked",
                 lambda s: f"{s['clutter_terms_leaked']} on {s['clutter_pages']} pages",
+            )
+        )
+    if any("images" in s for s in summaries.values()):
+        rows.append(
+            (
+                "images kept",
+                lambda s: (
+                    f"{share(s['images']['kept'], s['images']['expected'])}, "
+                    f"{s['images']['extra']} others"
+                    if "images" in s
+                    else "n/a"
+                ),
             )
         )
     rows.append(("errors", lambda s: str(s["errors"])))
@@ -451,6 +482,7 @@ def run(args: argparse.Namespace) -> tuple[dict[str, Any], dict[str, list[PageRe
                 case.with_snippets,
                 case.without_snippets,
                 clutter_terms=case.clutter_terms,
+                expected_images=case.expected_images,
             )
         )
         for name, engine in engines.items():

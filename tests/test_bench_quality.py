@@ -96,3 +96,41 @@ def test_headline_is_scored_against_the_truth_title_beside_the_title() -> None:
     }
     peer = quality.Extraction(title="It's here")
     assert quality.meta_matches({"title": "It's here"}, peer)["headline"]
+
+
+def write_readability_corpus(root: Path) -> Path:
+    """One synthetic page in Mozilla's layout whose expected document shows two images (one
+    by a relative URL, resolved against the harness's fakehost page)."""
+    case = root / "pages" / "photos"
+    case.mkdir(parents=True)
+    body = "".join(f"<p>{PARAGRAPH} ({i})</p>" for i in range(4))
+    figures = (
+        "<figure><img src='/img/bridge.jpg' alt='Bridge'></figure>"
+        "<figure><img src='https://cdn.example.test/river.jpg' alt='River'></figure>"
+    )
+    (case / "source.html").write_text(
+        f"<html><body><article>{body}<figure><img src='/img/bridge.jpg'></figure>"
+        "<figure><img src='https://cdn.example.test/other.jpg'></figure></article>"
+        "</body></html>",
+        encoding="utf-8",
+    )
+    (case / "expected.html").write_text(f"<div>{body}{figures}</div>", encoding="utf-8")
+    (case / "expected-metadata.json").write_text(json.dumps({"title": None}))
+    return root
+
+
+def test_images_kept_are_scored_against_the_expected_document(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """On a corpus whose expected documents show images, the report says how many of those
+    the output shows (URLs made absolute the same way) and how many others it shows."""
+    corpus = write_readability_corpus(tmp_path / "readability")
+    assert quality.main([str(corpus), "--json"]) == 0
+    images = json.loads(capsys.readouterr().out)["engines"]["ours"]["images"]
+    assert images == {"kept": 1, "expected": 2, "extra": 1}
+    assert quality.main([str(corpus)]) == 0
+    assert "images kept    1/2 (50.0%), 1 others" in capsys.readouterr().out
+    # A corpus without expected documents has no such row.
+    plain = write_corpus(tmp_path / "plain")
+    assert quality.main([str(plain)]) == 0
+    assert "images kept" not in capsys.readouterr().out
