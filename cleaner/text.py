@@ -8,9 +8,18 @@ from .actions import BLOCK_TAGS
 
 _BLOCKS = (BLOCK_TAGS - {"br"}) | {"figure", "figcaption", "img", "caption", "summary"}
 # What ``to_text`` does at an element: end the paragraph (a block), break the line (``br``),
-# or keep the lines of its text (``pre``, a block too: its bit is set).
-_BLOCK, _PRE, _BR = 1, 3, 4
-_KIND = {**dict.fromkeys(_BLOCKS, _BLOCK), "br": _BR, "pre": _PRE}
+# keep the lines of its text (``pre``, a block too: its bit is set), or, for an image, end
+# the paragraph unless it stands inside a line of text (an emoji, a formula's picture).
+_BLOCK, _PRE, _BR, _IMG = 1, 3, 4, 8
+_KIND = {**dict.fromkeys(_BLOCKS, _BLOCK), "br": _BR, "pre": _PRE, "img": _IMG}
+
+
+def _in_line(img: etree._Element, current: list[str]) -> bool:
+    """True for an image with text on both sides of it in its paragraph."""
+    tail = img.tail
+    return bool(tail) and not tail.isspace() and any(not p.isspace() for p in current)
+
+
 # A line break that stays one (of a ``<br>``, or a ``<pre>``'s lines), while the newlines of
 # the source's text are spaces like any other (libxml2's text never holds this character).
 _BREAK = "\x00"
@@ -47,7 +56,10 @@ def to_text(root: etree._Element) -> str:
                 append(_BREAK)
                 continue
             if kind is not None:
-                if kind & _BLOCK and current:
+                if kind == _IMG and current and _in_line(el, current):
+                    append(" ")  # (its place between words; it has no text of its own)
+                    continue
+                if kind & _BLOCK or (kind == _IMG and current):
                     para = _paragraph(current)
                     if para:
                         paragraphs.append(para)
@@ -97,6 +109,11 @@ def _to_text_any(root: etree._Element) -> str:
         if opening:
             if kind == _BR:
                 current.append(_BREAK)
+            elif kind == _IMG:
+                if _in_line(el, current):
+                    current.append(" ")
+                else:
+                    flush()
             elif kind is not None and kind & _BLOCK:
                 flush()
                 pre += kind == _PRE

@@ -638,6 +638,23 @@ def test_text_breaks_lines_at_br_and_in_pre_only() -> None:
     assert "def f():\nreturn 1" in r.text.split("\n\n")
 
 
+def test_text_keeps_a_line_whole_around_an_inline_image() -> None:
+    """An image inside a line of text (an emoji, a formula's picture) is a space in it, not
+    a paragraph break; an image between paragraphs, or at a paragraph's end, still parts
+    them."""
+    r = clean(
+        f"<html><body><article><p>{PARAS[0]}</p><p>Warga senang <img src='/e/smile.png' "
+        "alt=':)'> sekali hari ini.</p><p>Taman itu luas<img src='/e/tree.png'>dan hijau."
+        f"</p><p>{PARAS[1]}</p><figure><img src='/img/taman.jpg'></figure>"
+        f"<p>{PARAS[0]} Lagi.</p></article></body></html>",
+        url="https://example.test/a",
+    )
+    paragraphs = r.text.split("\n\n")
+    assert "Warga senang sekali hari ini." in paragraphs
+    assert "Taman itu luas dan hijau." in paragraphs
+    assert paragraphs[-2:] == [PARAS[1], f"{PARAS[0]} Lagi."]
+
+
 def _app_shell(body: object) -> str:
     """A page its scripts render: an empty app root, the article only in its JSON-LD."""
     # (As pages do, "</" is escaped: it would end the script.)
