@@ -222,10 +222,17 @@ def html_parser(**options: bool) -> etree.HTMLParser:
 
 
 def _document(raw: bytes, parser: etree.HTMLParser) -> etree._Element:
-    """``lxml.html.document_fromstring``: the parsed document element."""
+    """``lxml.html.document_fromstring``: the parsed document element, with the newline
+    right after a ``<pre>`` start tag dropped as HTML5 parsers (browsers, nh3) drop it and
+    libxml2 does not."""
     doc = etree.fromstring(raw, parser)
     if doc is None:
         raise etree.ParserError("Document is empty")
+    if b"<pre" in raw or b"<PRE" in raw:
+        for pre in doc.iter("pre"):
+            text = pre.text
+            if text and text[0] == "\n":
+                pre.text = text[1:]
     return doc
 
 

@@ -12,6 +12,7 @@ importable from here too.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable
 from typing import Any, cast
 from urllib.parse import urlsplit
@@ -220,14 +221,28 @@ def sanitize_fragment(html: str, *, remote_images: bool = True) -> str:
     into libxml2's nesting and allow-listed again, so ``clean(clean(x)) ==
     clean(x)``.
     """
-    first = _allow_list(html, remote_images)
+    # (Before each parser reads a serialiser's output: see ``_keep_pre_newline``.)
+    first = _keep_pre_newline(_allow_list(_keep_pre_newline(html), remote_images))
     settled = _as_libxml2_reads_it(first)
     if settled is None:
         return first
     if _same_reading(first, settled):
         # libxml2 reads nh3's output as nh3 wrote it: a second pass would change nothing.
         return first.lstrip(_SPACE)
-    return _allow_list(settled, remote_images)
+    return _keep_pre_newline(_allow_list(_keep_pre_newline(settled), remote_images))
+
+
+# A <pre> start tag followed by a newline.
+_PRE_NEWLINE = re.compile(r"(<pre\b[^>]*>)\n")
+
+
+def _keep_pre_newline(html: str) -> str:
+    """Give a ``<pre>`` whose text opens with a newline one more, as HTML serialisers
+    should: HTML parsers drop the newline right after ``<pre>`` (ours too, see
+    ``parse._document``), and libxml2's and nh3's serialisers write the text as it is, so
+    each reading would lose one and cleaning the document again would change it. For a
+    serialiser's output, once."""
+    return _PRE_NEWLINE.sub("\\1\n\n", html) if "<pre" in html else html
 
 
 def _same_reading(first: str, settled: str) -> bool:

@@ -117,13 +117,19 @@ _TOKEN_RE = re.compile(r"\w+")
 
 
 def _cut_site(title: str, names: set[str]) -> str:
-    """A title without a first or last segment whose name key is one of ``names``."""
-    seps = list(_SEGMENT_SEP.finditer(title))
-    if not seps:
-        return title
-    last, first = title[seps[-1].end() :], title[: seps[0].start()]
-    if name_key(last) in names:
-        return title[: seps[-1].start()].strip() or title
-    if name_key(first) in names:
-        return title[seps[0].end() :].strip() or title
-    return title
+    """A title without its first or last segments whose name key is one of ``names``, as
+    many as there are ("Acme | acme.com - Headline"): cutting it again changes nothing."""
+    while True:
+        seps = list(_SEGMENT_SEP.finditer(title))
+        if not seps:
+            return title
+        last, first = title[seps[-1].end() :], title[: seps[0].start()]
+        if name_key(last) in names:
+            cut = title[: seps[-1].start()].strip()
+        elif name_key(first) in names:
+            cut = title[seps[0].end() :].strip()
+        else:
+            return title
+        if not cut:
+            return title
+        title = cut
