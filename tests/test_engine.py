@@ -588,6 +588,12 @@ def test_headline_drops_the_site_name_the_title_keeps_it() -> None:
     assert by_host.headline == "How to Build a Terrarium"
     other = clean(page.replace("| eHow", "- John C. Welch"), url="https://www.ehow.test/a")
     assert other.headline == "How to Build a Terrarium - John C. Welch"
+    # Every segment naming the site goes, so cutting again changes nothing.
+    twice = clean(
+        page.replace("How to", "eHow | ehow.test - How to"), url="https://www.ehow.test/a"
+    )
+    assert twice.headline == "How to Build a Terrarium"
+    assert clean(twice.html, url="https://www.ehow.test/a").headline == twice.headline
 
 
 def test_headline_is_the_pages_own_heading_when_it_restates_the_title() -> None:
