@@ -460,6 +460,8 @@ def _teaser_titles(root: etree._Element, base: str) -> dict[etree._Element, str]
     item, a table cell, a line), and a heading without a link whose card's image links to
     the page."""
     out: dict[etree._Element, str] = {}
+    # Each block's text, read once however many links it holds.
+    texts: dict[etree._Element, str] = {}
     for a in root.iter("a"):
         href = a.get("href")
         if not _same_site(href, base):
@@ -479,10 +481,13 @@ def _teaser_titles(root: etree._Element, base: str) -> dict[etree._Element, str]
             node = node.getparent()
         if node is None:
             continue
+        said = texts.get(node)
+        if said is None:
+            said = texts[node] = element_text(node)
         if node.tag in HEADING_TAGS:
-            if element_text(node) == words:
+            if said == words:
                 out.setdefault(node, url)
-        elif element_text(node).startswith(words):
+        elif said.startswith(words):
             out.setdefault(a, url)
     # (Document order: an image link's heading is found before links that come earlier.)
     order = {el: i for i, el in enumerate(root.iter(etree.Element)) if el in out}

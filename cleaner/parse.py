@@ -228,11 +228,10 @@ def _document(raw: bytes, parser: etree.HTMLParser) -> etree._Element:
     doc = etree.fromstring(raw, parser)
     if doc is None:
         raise etree.ParserError("Document is empty")
-    if b"<pre" in raw or b"<PRE" in raw:
-        for pre in doc.iter("pre"):
-            text = pre.text
-            if text and text[0] == "\n":
-                pre.text = text[1:]
+    for pre in doc.iter("pre"):
+        text = pre.text
+        if text and text[0] == "\n":
+            pre.text = text[1:]
     return doc
 
 
