@@ -99,8 +99,6 @@ NON_CONTENT_TAGS = (
     "amp-state",
     "amp-script",
 )
-# AMP's images, which are ``<img>`` once its script has run.
-AMP_IMAGE_TAGS = ("amp-img", "amp-anim")
 
 
 WRAPPER_TAGS = frozenset(
@@ -346,9 +344,8 @@ BOUNDARY_END = "cleaner-boundary-end"
 
 def parse_page(text: str, encoded: bytes | None = None) -> etree._Element:
     """Parse a decoded page the way its scripts would show it: streamed server-rendered
-    content put in its place, AMP's images as ``<img>``, a formula's picture beside its
-    hidden MathML copy shown, collapsed accordion panels open (``encoded``: the text's
-    UTF-8 bytes, when known)."""
+    content put in its place, a formula's picture beside its hidden MathML copy shown,
+    collapsed accordion panels open (``encoded``: the text's UTF-8 bytes, when known)."""
     streamed = 'hidden id="S:' in text
     if streamed:
         text = text.replace("<!--/$-->", f'<template id="{BOUNDARY_END}"></template>')
@@ -358,23 +355,12 @@ def parse_page(text: str, encoded: bytes | None = None) -> etree._Element:
         _swap_streamed_boundaries(doc)
     # (No scan of the text first: a tag the page never names costs its tree walk nothing,
     # and scanning a page's text costs a tenth of a millisecond.)
-    _amp_images(doc)
     _formula_images(doc)
     if "aria-controls" in text and (
         "aria-expanded" in text or 'role="button"' in text or "role='button'" in text
     ):
         _open_panels(doc)
     return doc
-
-
-def _amp_images(doc: etree._Element) -> None:
-    """Make an AMP page's images the ``<img>`` they stand for once its script has run
-    (their placeholders and fallbacks inside go)."""
-    for amp in list(doc.iter(*AMP_IMAGE_TAGS)):
-        for kid in list(amp):
-            amp.remove(kid)
-        amp.text = None
-        amp.tag = "img"
 
 
 # An inline style that hides an element.

@@ -184,7 +184,9 @@ def _file_name(url: str) -> str:
 
 
 def _html_image_aliases(root: etree._Element) -> None:
-    """Rename HTML ``<image>`` to ``<img>``, as browsers' and nh3's parsers do.
+    """Rename HTML ``<image>`` to ``<img>``, as browsers' and nh3's parsers do, and AMP's
+    ``<amp-img>``/``<amp-anim>`` to the ``<img>`` they stand for once AMP's script has run
+    (their fallbacks and placeholders inside go).
 
     libxml2 keeps ``<image>`` as its own element, so without this the URL policy
     never saw it while nh3 turned it into an ``<img>``: a remote image or tracking
@@ -194,6 +196,11 @@ def _html_image_aliases(root: etree._Element) -> None:
     for el in list(root.iter("image")):
         if not any(a.tag in _FOREIGN_ROOTS for a in el.iterancestors()):
             el.tag = "img"
+    for amp in list(root.iter("amp-img", "amp-anim")):
+        for kid in list(amp):
+            amp.remove(kid)
+        amp.text = None
+        amp.tag = "img"
 
 
 def _unnest_void_elements(root: etree._Element) -> None:
