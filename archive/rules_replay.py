@@ -34,6 +34,7 @@ from cleaner.parse import decode
 from cleaner.sanitize import resolve_urls, url_policy
 from cleaner.schema import SiteRule
 from cleaner.selectors import PatternError, Selector, make_selector
+from cleaner.titles import headline
 
 IDENT_CHAR = re.compile(r"[A-Za-z0-9_-]")
 
@@ -234,6 +235,7 @@ def replay(data: bytes, url: str | None, content_type: str | None, rules: RuleSe
     base = url or eng._canonical(doc)
     resolve_urls(doc, base)
     md = extract(doc, base, site.fields if site else {})
+    head = headline(md.title, md.site_name, url or md.canonical, md.headings)
     body = doc.find("body")
     if body is None:
         body = etree.SubElement(doc, "body")
@@ -286,13 +288,19 @@ def replay(data: bytes, url: str | None, content_type: str | None, rules: RuleSe
             generic.RULE_ID,
             "title, byline or date line",
             "",
-            lambda: edges.prune_lead(top, rec, measured[0], md.title, md.byline),
+            lambda: edges.prune_lead(top, rec, measured[0], md.title, md.byline, head),
         )
         t.run(
             generic.RULE_ID,
             "teaser grid",
             "",
             lambda: edges.cut_card_grids(top, rec, base, index=not md.declares_article),
+        )
+        t.run(
+            generic.RULE_ID,
+            "heading at the end",
+            "",
+            lambda: edges.drop_end_headings(top, rec),
         )
     t.run("builtin:safety", "URL policy", "", lambda: url_policy(root, rec, True))
     out.steps = t.steps

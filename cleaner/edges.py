@@ -329,6 +329,78 @@ def _cut_after(
         drop(marker)
 
 
+# What a reader sees as content without text of its own.
+MEDIA_TAGS = frozenset(
+    ("img", "picture", "video", "audio", "iframe", "embed", "object", "svg", "canvas", "table")
+)
+END_HEADINGS_MAX = 3
+
+
+def drop_end_headings(root: etree._Element, rec: Recorder) -> None:
+    """Remove headings left at the article's very end with nothing after them to head (a
+    widget's title whose widget went: "Popular Photos", "Further reading"), while other
+    content comes before them."""
+    removed: list[str] = []
+    for _ in range(END_HEADINGS_MAX):
+        last = _last_content(root)
+        heading = _heading_of(last, root) if last is not None else None
+        if heading is None or heading in rec.protected or not _content_before(heading, root):
+            break
+        removed.append(sample_text(heading))
+        drop(heading)
+    rec.add(RULE_ID, "heading at the end", "heads nothing", removed)
+
+
+def _last_content(root: etree._Element) -> etree._Element | None:
+    """The element holding the last text or media under ``root`` (an element for its own
+    text, its parent for its tail), or None when it shows nothing."""
+    # Depth first from the end, one frame per open element (no recursion: pages nest deep).
+    stack = [(root, reversed(root))]
+    while stack:
+        el, kids = stack[-1]
+        child = next(kids, None)
+        if child is None:
+            stack.pop()
+            if el.tag in MEDIA_TAGS or (el.text and not el.text.isspace()):
+                return el
+            continue
+        if child.tail and not child.tail.isspace():
+            return el
+        if isinstance(child.tag, str):
+            stack.append((child, reversed(child)))
+    return None
+
+
+def _heading_of(el: etree._Element, root: etree._Element) -> etree._Element | None:
+    """The heading holding ``el`` (text, not media) inside ``root``, or None."""
+    node: etree._Element | None = el
+    while node is not None and node is not root:
+        if node.tag in MEDIA_TAGS:
+            return None
+        if node.tag in HEADING_TAGS:
+            return node
+        node = node.getparent()
+    return None
+
+
+def _content_before(heading: etree._Element, root: etree._Element) -> bool:
+    """True when text or media outside any heading comes before ``heading`` in ``root``."""
+    in_headings: set[etree._Element] = set()
+    for h in root.iter(*HEADING_TAGS):
+        in_headings.update(h.iter())
+    for el in root.iter():
+        if el is heading:
+            return False
+        tail = el.tail
+        if tail and el is not root and not tail.isspace() and el.getparent() not in in_headings:
+            return True
+        if el in in_headings or not isinstance(el.tag, str):
+            continue
+        if el.tag in MEDIA_TAGS or (el.text and not el.text.isspace()):
+            return True
+    return False
+
+
 def cut_card_grids(
     root: etree._Element, rec: Recorder, base: str | None, index: bool = True
 ) -> None:

@@ -563,6 +563,7 @@ def clean(
         stats = generic.prune(root, rec, md.title, stats)
         edges.prune_lead(root, rec, stats, md.title, md.byline, head)
         edges.cut_card_grids(root, rec, base, index=not md.declares_article)
+        edges.drop_end_headings(root, rec)
     images, content_html, article_text = _finish(root, base, rec, remote_images)
     if not own and md.article_body and len(article_text) < LD_BODY_SHORT:
         # An app shell (the article rendered by scripts): the JSON-LD body is the article.

@@ -813,3 +813,37 @@ def test_a_lazy_images_real_source_in_noscript_replaces_its_placeholder() -> Non
         "https://example.test/max/800/1*kota.png",
     ]
     assert '<img src="https://img.example.test/taman.jpg" alt="Taman">' in r.content_html
+
+
+def test_pop_ups_and_paywall_offers_are_removed() -> None:
+    """A pop-up's or modal's box and a paywall's offer of plans are no part of the article,
+    even inside it; a link that opens a pop-up (a footnote, a glossary term) stays."""
+    r = clean(
+        f"<html><body><article><p>{STREAMED_PARA}</p>"
+        "<div class='restricted-content-breaker'><div class='card'><p>Monthly</p>"
+        "<p>$39/month Get Started</p><p>Totals $468 per year</p></div></div>"
+        "<div class='popup_ai_pb'><h3>What's Included</h3><ul><li>Exclusive Stories</li>"
+        "<li>Ad-lite Experience</li></ul></div>"
+        "<div class='modal fade'><p>Before you leave, book a free consultation today.</p></div>"
+        f"<p>{STREAMED_PARA} Read the <a class='popup' href='#n1'>fund's footnote</a>.</p>"
+        "</article></body></html>",
+        url="https://example.test/a",
+    )
+    for clutter in ("Get Started", "$468", "What's Included", "Ad-lite", "Before you leave"):
+        assert clutter not in r.text, clutter
+    assert "fund's footnote" in r.text
+    assert r.text.count("Index funds track") == 2
+
+
+def test_post_view_counters_are_removed() -> None:
+    """A plugin's "(Visited 1,902 times, 364 visits today)" is a counter, not the article's;
+    a sentence about visits stays."""
+    r = clean(
+        f"<html><body><article><p>{STREAMED_PARA}</p>"
+        "<div class='tptn_counter'>(Visited 1,902 times, 364 visits today)</div>"
+        "<p>Viewed 300 times by the panel, the fund's report was visited again in May.</p>"
+        "</article></body></html>",
+        url="https://example.test/a",
+    )
+    assert "Visited 1,902" not in r.text
+    assert "Viewed 300 times by the panel" in r.text

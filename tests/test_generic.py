@@ -970,3 +970,37 @@ def test_page_chrome_lines_before_the_first_paragraph_go() -> None:
         assert chrome not in r.text, chrome
     assert "Why tutoring works" in r.text
     assert "Part 2." in r.text
+
+
+def test_headings_left_at_the_article_end_with_nothing_to_head_are_removed() -> None:
+    """A widget's title whose widget went ("Popular Photos", "Credits (2)") is the last
+    thing in the root: it heads nothing and goes; a heading with its paragraph stays."""
+    r = clean(
+        f"<html><body><article><p>{PROSE}</p><h2>Hours in spring</h2><p>{PROSE}</p>"
+        "<h4>Credits (2)</h4><div><h3>Popular Videos</h3><div class='slot'></div></div>"
+        "<h3>Popular Photos</h3><!-- widget --></article></body></html>",
+        url="https://example.test/a",
+    )
+    assert "Hours in spring" in r.text
+    for dangling in ("Credits", "Popular Videos", "Popular Photos"):
+        assert dangling not in r.text, dangling
+    assert r.text.count("The council voted") == 2
+
+
+def test_a_page_of_headings_only_keeps_them() -> None:
+    """Headings with no other content before them are all the page says: they stay."""
+    r = clean(
+        "<html><body><main><h1>Section</h1><h2>Branch libraries</h2></main></body></html>",
+        url="https://example.test/",
+    )
+    assert "Branch libraries" in r.text
+
+
+def test_a_heading_over_an_image_or_table_at_the_end_stays() -> None:
+    """A heading whose figure or table ends the article heads it."""
+    r = clean(
+        f"<html><body><article><p>{PROSE}</p><p>{PROSE}</p><h3>Opening hours chart</h3>"
+        "<img src='https://img.example.test/hours.png'></article></body></html>",
+        url="https://example.test/a",
+    )
+    assert "Opening hours chart" in r.text

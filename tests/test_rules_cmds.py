@@ -259,6 +259,27 @@ def test_explain_shows_the_generic_steps_after_the_root_is_chosen(tmp_path: Path
     assert steps[("title, byline or date line", "By Ana Lima")].endswith("p.by:nth-of-type(1)")
 
 
+def test_explain_replays_the_headline_and_end_heading_steps(tmp_path: Path):
+    """The lead heading that restates the title (the page's headline, not its title) and a
+    heading left at the end with nothing to head are listed, and the replay agrees with
+    clean()."""
+    paras = "".join(f"<p>{p}</p>" for p in PARAS * 2)
+    page = tmp_path / "page.html"
+    page.write_text(
+        "<html><head><title>Harbour ferry fares rise again this spring | Coast News</title>"
+        "</head><body><div id='story'><h1>Ferry fares rise again</h1>"
+        f"{paras}<h4>Credits (2)</h4></div></body></html>",
+        encoding="utf-8",
+    )
+    r = run("rules", "explain", str(page), "--url", "https://other.org/a", "--json")
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    assert data["warnings"] == []
+    steps = {(s["selector"], s["text"]): s["path"] for s in data["removals"]}
+    assert steps[("title, byline or date line", "Ferry fares rise again")].endswith("h1")
+    assert steps[("heading at the end", "Credits (2)")].endswith("div#story > h4")
+
+
 def test_explain_an_archived_article_by_id(site: Path, tmp_path: Path):
     """An article id reads the stored capture and its URL from the archive."""
     saved = tmp_path / "saved.html"
