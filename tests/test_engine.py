@@ -847,3 +847,31 @@ def test_post_view_counters_are_removed() -> None:
     )
     assert "Visited 1,902" not in r.text
     assert "Viewed 300 times by the panel" in r.text
+
+
+def test_call_to_action_boxes_tooltips_and_desktop_hidden_copies_are_removed() -> None:
+    """A block whose class names it a call to action ("cta", "blog-cta-card"), a tooltip's
+    bubble (hidden until hovered) and a copy a desktop screen hides ("md:hidden", the
+    mobile layout's) go; the sentence a tooltip explains and a word merely containing
+    "cta" in its class ("dictation") stay."""
+    r = clean(
+        f"<html><body><article><p>{STREAMED_PARA}</p>"
+        "<div class='blog-cta-card'><h3>Want predictable growth?</h3><p>We help brands turn "
+        "search into revenue. Will yours be next?</p></div>"
+        "<p class='dictation'>The fund's <span class='term'>expense ratio<span "
+        "class='tooltip-content'>Yearly fee as a share of assets</span></span> is low.</p>"
+        "<span role='tooltip'>Copy link</span>"
+        "<div class='md:hidden'><p>Index funds track a market index (mobile summary).</p></div>"
+        f"<p>{STREAMED_PARA}</p></article></body></html>",
+        url="https://example.test/a",
+    )
+    for clutter in (
+        "predictable growth",
+        "Will yours be next",
+        "Yearly fee",
+        "Copy link",
+        "mobile summary",
+    ):
+        assert clutter not in r.text, clutter
+    assert "The fund's expense ratio is low." in r.text
+    assert r.text.count("Index funds track") == 2
