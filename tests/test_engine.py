@@ -875,3 +875,34 @@ def test_call_to_action_boxes_tooltips_and_desktop_hidden_copies_are_removed() -
         assert clutter not in r.text, clutter
     assert "The fund's expense ratio is low." in r.text
     assert r.text.count("Index funds track") == 2
+
+
+def test_contents_titles_credit_lines_and_price_buttons_are_removed() -> None:
+    """A table of contents' title, "Written by" and "Reviewed by" lines (the header shows
+    the byline), a like button's "Like Loading…", "Check Price at REI", "Get a Quote (212)
+    555-0100", a download's thank-you and an affiliate notice go; prose mentioning the same
+    words stays."""
+    lines = (
+        "Table of Contents",
+        "Jump to:",
+        "Written by Jo Lima",
+        "Reviewed By: Ana Ruiz, CPA",
+        "Like Loading…",
+        "Check Price at REI",
+        "Get a Quote (212) 555-0100",
+        "Thank you for downloading our free template",
+        "This post contains affiliate links. Click here to read my full disclosure.",
+    )
+    prose = (
+        "Written by hand, the fund's table of contents was reviewed by two auditors, who "
+        "checked the price at REI and got a quote from the broker."
+    )
+    r = clean(
+        f"<html><body><article><p>{STREAMED_PARA}</p>"
+        + "".join(f"<p>{line}</p>" for line in lines)
+        + f"<p>{prose}</p><p>{STREAMED_PARA}</p></article></body></html>",
+        url="https://example.test/a",
+    )
+    for clutter in lines:
+        assert clutter not in r.text, clutter
+    assert prose in r.text
