@@ -51,7 +51,7 @@ from .sanitize import (
 )
 from .schema import SiteRule
 from .selectors import Selector
-from .text import to_text
+from .text import BLANK_RE, INVISIBLE_RE, to_text
 from .titles import headline
 
 ENGINE_VERSION = "1"
@@ -622,7 +622,38 @@ def _finish(
     resolve_links(root, base)
     images = url_policy(root, rec, remote_images)
     content_html = sanitize_fragment(inner_html(root), remote_images=remote_images).strip()
-    return images, content_html, to_text(parse_fragment(content_html or "<p></p>"))
+    fragment = parse_fragment(content_html or "<p></p>")
+    # (On the sanitised fragment: the HTML parser closes a paragraph at a block inside it,
+    # and what is left after that block can be a blank one.)
+    if INVISIBLE_RE.search(content_html) and _drop_blank_blocks(fragment, rec):
+        content_html = sanitize_fragment(inner_html(fragment), remote_images=remote_images)
+        content_html = content_html.strip()
+        fragment = parse_fragment(content_html or "<p></p>")
+    return images, content_html, to_text(fragment)
+
+
+# (Pages put format characters without a glyph in a paragraph of their own as spacing.)
+_BLANK_TAGS = ("p", "div", "section", "h1", "h2", "h3", "h4", "h5", "h6")
+_SHOWN_TAGS = ("img", "br", "hr", "video", "audio", "iframe", "table", "svg", "picture")
+
+
+def _drop_blank_blocks(root: etree._Element, rec: Recorder) -> bool:
+    """Remove blocks under ``root`` whose text is only whitespace and invisible format
+    characters, holding nothing else to show (a ``<p>&zwj;</p>`` spacer); True when any went.
+    """
+    removed: list[str] = []
+    gone: set[etree._Element] = set()
+    for el in list(root.iter(*_BLANK_TAGS)):
+        if el is root or el.getparent() in gone:
+            if el is not root:
+                gone.add(el)
+            continue
+        if BLANK_RE.fullmatch(raw_text(el)) and next(el.iter(*_SHOWN_TAGS), None) is None:
+            removed.append(f"<{el.tag}>")
+            gone.add(el)
+            drop(el)
+    rec.add(generic.RULE_ID, "empty block", "empty block", removed)
+    return bool(removed)
 
 
 # A page whose article comes out shorter than this (an app shell that scripts fill) takes

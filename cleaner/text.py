@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from lxml import etree
 
 from .actions import BLOCK_TAGS
@@ -32,6 +34,20 @@ def _paragraph(parts: list[str]) -> str:
         return " ".join(text.split())
     lines = (" ".join(line.split()) for line in text.split(_BREAK))
     return "\n".join(line for line in lines if line)
+
+
+# Format characters without a glyph (zero-width space and joiners, word joiner, byte order
+# mark): a paragraph of only these (and spaces) shows nothing.
+INVISIBLE_RE = re.compile("[\\u200b-\\u200d\\u2060\\ufeff]")
+BLANK_RE = re.compile("[\\s\\u200b-\\u200d\\u2060\\ufeff]*")
+
+
+def _joined(paragraphs: list[str]) -> str:
+    """The paragraphs separated by blank lines, those that show nothing left out."""
+    text = "\n\n".join(paragraphs)
+    if INVISIBLE_RE.search(text) is None:
+        return text
+    return "\n\n".join(p for p in paragraphs if not BLANK_RE.fullmatch(p))
 
 
 def to_text(root: etree._Element) -> str:
@@ -84,7 +100,7 @@ def to_text(root: etree._Element) -> str:
         para = _paragraph(current)
         if para:
             paragraphs.append(para)
-    return "\n\n".join(paragraphs)
+    return _joined(paragraphs)
 
 
 def _to_text_any(root: etree._Element) -> str:
@@ -128,4 +144,4 @@ def _to_text_any(root: etree._Element) -> str:
             if el is not root and el.tail:
                 current.append(el.tail.replace("\n", _BREAK) if pre else el.tail)
     flush()
-    return "\n\n".join(paragraphs)
+    return _joined(paragraphs)

@@ -661,6 +661,39 @@ def test_text_keeps_a_line_whole_around_an_inline_image() -> None:
     assert paragraphs[-2:] == [PARAS[1], f"{PARAS[0]} Lagi."]
 
 
+def test_blocks_holding_only_invisible_characters_are_dropped() -> None:
+    """A paragraph a page fills with a zero-width joiner or space as spacing shows nothing: it
+    leaves neither the reading document nor the text, nor does the bare invisible text
+    beside an image; an emoji sequence joined by one keeps its joiner."""
+    family = "\U0001f468\u200d\U0001f469 Keluarga datang bersama."
+    r = clean(
+        f"<html><body><article><p>{PARAS[0]}</p><p>\u200d</p><div> \u200b </div>"
+        f"<p><span>\ufeff</span></p><p><img src='/img/taman.jpg'>\u200b</p><p>{family}</p>"
+        f"<p>{PARAS[1]}</p></article></body></html>",
+        url="https://example.test/a",
+    )
+    assert r.text.split("\n\n") == [PARAS[0], family, PARAS[1]]
+    assert "<p>\u200d</p>" not in r.content_html
+    assert "\u200b </div>" not in r.content_html
+    assert "taman.jpg" in r.content_html
+
+
+def test_a_blank_rest_of_a_paragraph_split_by_a_figure_goes_on_the_first_clean() -> None:
+    """A figure inside a paragraph splits it when the document is read back (HTML closes the
+    paragraph before the figure); what is left after it, a zero-width space, is dealt with
+    on the first clean, so cleaning the output again changes nothing."""
+    page = (
+        f"<html><body><article><p>{PARAS[0]}</p><p>Taman kota dibuka lagi.<figure>"
+        "<img src='https://img.example.test/taman.jpg'><figcaption>Taman kota</figcaption>"
+        f"</figure>\u200b</p><p>{PARAS[1]}</p></article></body></html>"
+    )
+    first = clean(page, url="https://example.test/a")
+    again = clean(first.html, url="https://example.test/a")
+    assert first.text.split("\n\n")[-2:] == ["Taman kota", PARAS[1]]
+    assert again.content_html == first.content_html
+    assert again.text == first.text
+
+
 def _app_shell(body: object) -> str:
     """A page its scripts render: an empty app root, the article only in its JSON-LD."""
     # (As pages do, "</" is escaped: it would end the script.)
