@@ -858,11 +858,19 @@ def test_pop_ups_and_paywall_offers_are_removed() -> None:
         "<div class='popup_ai_pb'><h3>What's Included</h3><ul><li>Exclusive Stories</li>"
         "<li>Ad-lite Experience</li></ul></div>"
         "<div class='modal fade'><p>Before you leave, book a free consultation today.</p></div>"
+        "<div role='dialog' aria-label='Location'><p>Your location is set to Bulgaria.</p></div>"
         f"<p>{STREAMED_PARA} Read the <a class='popup' href='#n1'>fund's footnote</a>.</p>"
         "</article></body></html>",
         url="https://example.test/a",
     )
-    for clutter in ("Get Started", "$468", "What's Included", "Ad-lite", "Before you leave"):
+    for clutter in (
+        "Get Started",
+        "$468",
+        "What's Included",
+        "Ad-lite",
+        "Before you leave",
+        "location is set",
+    ):
         assert clutter not in r.text, clutter
     assert "fund's footnote" in r.text
     assert r.text.count("Index funds track") == 2
@@ -911,10 +919,10 @@ def test_call_to_action_boxes_tooltips_and_desktop_hidden_copies_are_removed() -
 
 
 def test_contents_titles_credit_lines_and_price_buttons_are_removed() -> None:
-    """A table of contents' title, "Written by" and "Reviewed by" lines (the header shows
-    the byline), a like button's "Like Loading…", "Check Price at REI", "Get a Quote (212)
-    555-0100", a download's thank-you and an affiliate notice go; prose mentioning the same
-    words stays."""
+    """A table of contents' title, "Written by" and "Reviewed by" lines and date lines (the
+    header shows the byline and date), a like button's "Like Loading…", "Check Price at
+    REI", "Get a Quote (212) 555-0100", a download's thank-you, an affiliate notice, a
+    pager's "Page 1 of 8" and a comment prompt go; prose mentioning the same words stays."""
     lines = (
         "Table of Contents",
         "Jump to:",
@@ -925,10 +933,15 @@ def test_contents_titles_credit_lines_and_price_buttons_are_removed() -> None:
         "Get a Quote (212) 555-0100",
         "Thank you for downloading our free template",
         "This post contains affiliate links. Click here to read my full disclosure.",
+        "Published: Nov 24, 2025",
+        "Last updated on June 2, 2025",
+        "Page 1 of 8",
+        "Add A Comment",
     )
     prose = (
         "Written by hand, the fund's table of contents was reviewed by two auditors, who "
-        "checked the price at REI and got a quote from the broker."
+        "checked the price at REI and got a quote from the broker. Published in 2019, it "
+        "was last updated on page 1 of 8."
     )
     r = clean(
         f"<html><body><article><p>{STREAMED_PARA}</p>"
