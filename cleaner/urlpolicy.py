@@ -266,15 +266,63 @@ def resolve_urls(root: etree._Element, base: str | None, links: bool = True) -> 
 
 
 def resolve_links(root: etree._Element, base: str | None) -> None:
-    """Make every ``<a href>`` under ``root`` absolute, dropping ones our policy refuses."""
+    """Make every ``<a href>`` under ``root`` absolute, dropping ones our policy refuses;
+    e-mail addresses a CDN hid from scripts-off readers first shown again."""
+    for el in _CF_EMAILS(root):
+        _show_cf_email(el)
     for a in root.iter("a"):
         href = a.get("href")
         if href is not None:
+            if _CF_LINK in href:
+                found = cf_decode(href.partition("#")[2])
+                if found is not None:
+                    a.set("href", f"mailto:{found}")
+                    continue
             url = absolute(href, base)
             if url:
                 a.set("href", url)
             else:
                 del a.attrib["href"]
+
+
+# Cloudflare's e-mail protection: an address is served as ``[email protected]`` with the
+# address XOR-encoded in ``data-cfemail`` (or after ``#`` in a link to the path below), and a
+# script restores it; the reading document runs no script, so cleaning restores it.
+_CF_EMAILS = etree.XPath("descendant-or-self::*[@data-cfemail]")
+_CF_LINK = "/cdn-cgi/l/email-protection#"
+
+
+def cf_decode(encoded: str) -> str | None:
+    """A Cloudflare-protected e-mail address (hex: a key byte, then the address's UTF-8 bytes
+    XOR the key); None when the value is not one."""
+    try:
+        data = bytes.fromhex(encoded)
+    except ValueError:
+        return None
+    if len(data) < 2:
+        return None
+    key = data[0]
+    try:
+        text = bytes(b ^ key for b in data[1:]).decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return text if text.isprintable() else None
+
+
+def _show_cf_email(el: etree._Element) -> None:
+    """Replace a protected address's placeholder element with the address, as text (what
+    Cloudflare's script does)."""
+    found = cf_decode(el.get("data-cfemail") or "")
+    parent = el.getparent()
+    if found is None or parent is None:
+        return
+    prev = el.getprevious()
+    text = found + (el.tail or "")
+    if prev is not None:
+        prev.tail = (prev.tail or "") + text
+    else:
+        parent.text = (parent.text or "") + text
+    parent.remove(el)
 
 
 def _drop_image(img: etree._Element, boxes: dict[etree._Element, None]) -> None:

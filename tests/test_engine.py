@@ -952,3 +952,26 @@ def test_contents_titles_credit_lines_and_price_buttons_are_removed() -> None:
     for clutter in lines:
         assert clutter not in r.text, clutter
     assert prose in r.text
+
+
+def _cf_encode(address: str, key: int = 0x42) -> str:
+    """An address as Cloudflare's e-mail protection encodes it."""
+    return f"{key:02x}" + "".join(f"{b ^ key:02x}" for b in address.encode("utf-8"))
+
+
+def test_addresses_hidden_by_cloudflare_email_protection_are_shown() -> None:
+    """The reading document runs no script, so an address Cloudflare serves as "[email
+    protected]" (encoded in data-cfemail) comes back as text, and a link to its decoder
+    becomes a mailto: link; a malformed code leaves the placeholder as it was."""
+    r = clean(
+        f"<html><body><article><p>{STREAMED_PARA}</p><p>(Send your questions to <a "
+        f"href='/cdn-cgi/l/email-protection' class='__cf_email__' data-cfemail="
+        f"'{_cf_encode('tanya@contoh.test')}'>[email&#160;protected]</a>. Replies vary.)</p>"
+        f"<p>Or <a href='/cdn-cgi/l/email-protection#{_cf_encode('desk@contoh.test')}'>write "
+        "to the desk</a>, or to <span class='__cf_email__' data-cfemail='zz'>[email&#160;"
+        f"protected]</span>.</p><p>{STREAMED_PARA}</p></article></body></html>",
+        url="https://contoh.test/a",
+    )
+    assert "(Send your questions to tanya@contoh.test. Replies vary.)" in r.text
+    assert 'href="mailto:desk@contoh.test"' in r.content_html
+    assert "or to [email protected]." in r.text
