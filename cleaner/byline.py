@@ -37,10 +37,22 @@ def clean_byline(value: str | None) -> str | None:
         return None
     v = norm_text(html.unescape(value))
     v = re.sub(r"^(by|oleh|penulis|reporter|written by)\s*:?\s+", "", v, flags=re.IGNORECASE)
-    v = v.strip(" ,|-–—")
-    if not v or len(v) > 120 or v.startswith(("http://", "https://")) or _names_nobody(v):
+    v = _DATED_RE.sub("", v).strip(" ,|-–—")
+    if not v or len(v) > 120 or _URL_LIKE_RE.fullmatch(v) or _names_nobody(v):
         return None
     return v
+
+
+# A byline that is an address, not a name ("www.facebook.com/acme", "acme.com/about"); a
+# company's domain alone ("AccountingDepartment.com") can be the author.
+_URL_LIKE_RE = re.compile(r"https?://\S*|www\.\S+|[\w-]+(?:\.[\w-]+)+/\S*")
+# A date after the name, set off by a separator or glued to it ("Jo Lima — November 18,
+# 2025", "Jo Lima | 18/11/2025", "AcmeFebruary 8, 2022•10 mins read"): cut off.
+_DATED_RE = re.compile(
+    r"(?:\s*[—–|•·]\s*|(?<=[a-z])(?=[A-Z][a-z]+ \d{1,2}, \d{4}))"
+    r"(?=[^—–|•·]*?(?:\b(?:19|20)\d\d\b|\d{1,2}[/.]\d{1,2}[/.]\d{2,4}))"
+    r".*$",
+)
 
 
 # Words of labels and date lines: a byline made of nothing else names nobody ("Author",

@@ -103,6 +103,24 @@ def test_byline_values_that_name_nobody_are_refused() -> None:
     assert clean_byline("Maria &amp; Katerina") == "Maria & Katerina"
 
 
+def test_byline_loses_a_date_set_off_or_glued_to_it_and_addresses_are_refused() -> None:
+    """A date after a separator ("—", "|", "•") or glued to the name by the page's markup
+    ("Luke KimDecember 17, 2025") is the dateline, not the name; an address with a path or
+    "www." is no byline, a company's bare domain is."""
+    from cleaner.byline import clean_byline
+
+    assert clean_byline("Sarah Schwartz — November 18, 2025") == "Sarah Schwartz"
+    assert clean_byline("Silverback Strategies | October 15, 2025") == "Silverback Strategies"
+    assert clean_byline("Haley Hoekstra • March 12, 2025") == "Haley Hoekstra"
+    assert clean_byline("Jo Lima | 18/11/2025") == "Jo Lima"
+    assert clean_byline("Luke KimDecember 17, 2025") == "Luke Kim"
+    assert clean_byline("Russell MillerDec 18, 2025") == "Russell Miller"
+    assert clean_byline("Tina Huffman | Greenhouse Studio") == "Tina Huffman | Greenhouse Studio"
+    assert clean_byline("www.facebook.com/tinyhousegiantjourney") is None
+    assert clean_byline("acme.example/about/team") is None
+    assert clean_byline("AccountingDepartment.com") == "AccountingDepartment.com"
+
+
 def test_a_byline_source_that_names_nobody_falls_through_to_the_next() -> None:
     """A meta author that is a date line, and a byline element that is only a label, give
     way to the next source: the element that holds the name."""
