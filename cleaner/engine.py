@@ -51,7 +51,7 @@ from .sanitize import (
 )
 from .schema import SiteRule
 from .selectors import Selector
-from .text import BLANK_RE, INVISIBLE_RE, to_text
+from .text import BLANK_RE, has_invisible, to_text
 from .titles import headline
 
 ENGINE_VERSION = "1"
@@ -625,7 +625,7 @@ def _finish(
     fragment = parse_fragment(content_html or "<p></p>")
     # (On the sanitised fragment: the HTML parser closes a paragraph at a block inside it,
     # and what is left after that block can be a blank one.)
-    if INVISIBLE_RE.search(content_html) and _drop_blank_blocks(fragment, rec):
+    if has_invisible(content_html) and _drop_blank_blocks(fragment, rec):
         content_html = sanitize_fragment(inner_html(fragment), remote_images=remote_images)
         content_html = content_html.strip()
         fragment = parse_fragment(content_html or "<p></p>")

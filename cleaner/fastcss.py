@@ -250,6 +250,18 @@ class Matcher:
             self.child_of.setdefault(c.tag, []).append(c)
             return
         if c.tag is not None:
+            # Under a class it requires when it has one (``div.modal``, ``div[class*=x]``):
+            # filed under its tag, it would be a candidate at every element of that tag.
+            # (Not under an id: the id's verdicts are kept apart from the tag's.)
+            for name, op, value in c.conds:
+                if name == "class" and op in ("~=", "=") and value and " " not in value:
+                    self.by_token.setdefault((name, value), []).append(c)
+                    return
+            name, op, value = c.conds[0] if c.conds else ("", "", "")
+            if name == "class" and op in ("*=", "^=", "$=") and value:
+                self.by_attr.setdefault(name, []).append(c)
+                self.needles.setdefault(name, []).append(value)
+                return
             self.by_tag.setdefault(c.tag, []).append(c)
             return
         if not c.conds:

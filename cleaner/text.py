@@ -38,14 +38,20 @@ def _paragraph(parts: list[str]) -> str:
 
 # Format characters without a glyph (zero-width space and joiners, word joiner, byte order
 # mark): a paragraph of only these (and spaces) shows nothing.
-INVISIBLE_RE = re.compile("[\\u200b-\\u200d\\u2060\\ufeff]")
+INVISIBLE = ("\u200b", "\u200c", "\u200d", "\u2060", "\ufeff")
 BLANK_RE = re.compile("[\\s\\u200b-\\u200d\\u2060\\ufeff]*")
+
+
+def has_invisible(text: str) -> bool:
+    """True when the text holds one of the ``INVISIBLE`` characters (substring tests: a
+    regex search costs a tenth of a millisecond on a long article)."""
+    return not text.isascii() and any(c in text for c in INVISIBLE)
 
 
 def _joined(paragraphs: list[str]) -> str:
     """The paragraphs separated by blank lines, those that show nothing left out."""
     text = "\n\n".join(paragraphs)
-    if INVISIBLE_RE.search(text) is None:
+    if not has_invisible(text):
         return text
     return "\n\n".join(p for p in paragraphs if not BLANK_RE.fullmatch(p))
 

@@ -268,28 +268,26 @@ def resolve_urls(root: etree._Element, base: str | None, links: bool = True) -> 
 def resolve_links(root: etree._Element, base: str | None) -> None:
     """Make every ``<a href>`` under ``root`` absolute, dropping ones our policy refuses;
     e-mail addresses a CDN hid from scripts-off readers first shown again."""
-    for el in _CF_EMAILS(root):
-        _show_cf_email(el)
+    protected: list[etree._Element] = []
     for a in root.iter("a"):
         href = a.get("href")
         if href is not None:
-            if _CF_LINK in href:
-                found = cf_decode(href.partition("#")[2])
-                if found is not None:
-                    a.set("href", f"mailto:{found}")
-                    continue
+            if _CF_PATH in href:
+                protected.append(a)
+                continue
             url = absolute(href, base)
             if url:
                 a.set("href", url)
             else:
                 del a.attrib["href"]
+    for a in protected:
+        _show_cf_email(a, base)
 
 
 # Cloudflare's e-mail protection: an address is served as ``[email protected]`` with the
 # address XOR-encoded in ``data-cfemail`` (or after ``#`` in a link to the path below), and a
 # script restores it; the reading document runs no script, so cleaning restores it.
-_CF_EMAILS = etree.XPath("descendant-or-self::*[@data-cfemail]")
-_CF_LINK = "/cdn-cgi/l/email-protection#"
+_CF_PATH = "/cdn-cgi/l/email-protection"
 
 
 def cf_decode(encoded: str) -> str | None:
@@ -309,20 +307,33 @@ def cf_decode(encoded: str) -> str | None:
     return text if text.isprintable() else None
 
 
-def _show_cf_email(el: etree._Element) -> None:
-    """Replace a protected address's placeholder element with the address, as text (what
-    Cloudflare's script does)."""
-    found = cf_decode(el.get("data-cfemail") or "")
-    parent = el.getparent()
-    if found is None or parent is None:
-        return
-    prev = el.getprevious()
-    text = found + (el.tail or "")
-    if prev is not None:
-        prev.tail = (prev.tail or "") + text
+def _show_cf_email(a: etree._Element, base: str | None) -> None:
+    """Undo Cloudflare's protection on one link to its decoder (what its script does): the
+    address after ``#`` becomes a ``mailto:`` link, and a placeholder element (the link
+    itself, or a ``<span>`` in its text) becomes the address, as text. A code that does not
+    decode leaves the link as any other."""
+    href = a.get("href") or ""
+    found = cf_decode(href.partition("#")[2])
+    if found is not None:
+        a.set("href", f"mailto:{found}")
     else:
-        parent.text = (parent.text or "") + text
-    parent.remove(el)
+        url = absolute(href, base)
+        if url:
+            a.set("href", url)
+        else:
+            del a.attrib["href"]
+    for el in [e for e in a.iter() if e.get("data-cfemail") is not None]:
+        address = cf_decode(el.get("data-cfemail") or "")
+        parent = el.getparent()
+        if address is None or parent is None:
+            continue
+        prev = el.getprevious()
+        text = address + (el.tail or "")
+        if prev is not None:
+            prev.tail = (prev.tail or "") + text
+        else:
+            parent.text = (parent.text or "") + text
+        parent.remove(el)
 
 
 def _drop_image(img: etree._Element, boxes: dict[etree._Element, None]) -> None:

@@ -476,6 +476,27 @@ def test_one_walk_matcher_with_ids() -> None:
         assert Matcher(sels).select_all(doc) == [s.select(doc) for s in sels]
 
 
+def test_one_walk_matcher_tag_and_class_compounds() -> None:
+    """A compound naming a tag and a class (``div.modal``, ``div[class*='popup']``), filed
+    under the class it requires, matches exactly what its XPath matches: only elements of
+    its tag, also beside compounds with ids and memoised (tag, class) verdicts."""
+    page = (
+        "<div class='modal fade'>1</div><a class='modal'>2</a><div class='x-popup'>3</div>"
+        "<a class='popup' href='#n'>4</a><section class='popup-box' id='p'>5</section>"
+        "<div class='modal-dialog' id='m'>6</div><span class='modal-x'>7</span><div>8</div>"
+        "<div class='modal fade'>9</div><div class='y' id='ad-1'>10</div>"
+    )
+    sels = [
+        make_selector("css", "div.modal, div[class*='popup'], section[class*='popup']"),
+        make_selector("css", "div[class^='modal-'], [id^='ad-'], div[class$='fade']"),
+        make_selector("css", "div, a.popup"),
+    ]
+    doc = _doc(page)
+    matcher = Matcher(sels)
+    for _ in range(2):  # the second walk reads the memoised verdicts
+        assert matcher.select_all(doc) == [s.select(doc) for s in sels]
+
+
 def test_sample_text_is_the_kept_part_of_element_text() -> None:
     """A removal's sample is ``element_text`` cut to ``SAMPLE_CHARS``, however long the text
     and wherever its whitespace runs fall."""

@@ -238,6 +238,16 @@ def test_explain_json_and_the_generic_detector(site: Path):
     assert data["content"]["path"].startswith("html > body > div#main")
 
 
+def _explained_steps(page: Path) -> dict[tuple[str, str], str]:
+    """``rules explain --json`` of a page: each removal's (selector, text) with its path,
+    once the replay agrees with clean() (no drift warning)."""
+    r = run("rules", "explain", str(page), "--url", "https://other.org/a", "--json")
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    assert data["warnings"] == []
+    return {(s["selector"], s["text"]): s["path"] for s in data["removals"]}
+
+
 def test_explain_shows_the_generic_steps_after_the_root_is_chosen(tmp_path: Path):
     """The byline line before the article and what follows a trailer heading are listed
     with their paths, and the replay agrees with clean() (no drift warning)."""
@@ -249,11 +259,7 @@ def test_explain_shows_the_generic_steps_after_the_root_is_chosen(tmp_path: Path
         "</ul></div></body></html>",
         encoding="utf-8",
     )
-    r = run("rules", "explain", str(page), "--url", "https://other.org/a", "--json")
-    assert r.exit_code == 0, r.output
-    data = json.loads(r.stdout)
-    assert data["warnings"] == []
-    steps = {(s["selector"], s["text"]): s["path"] for s in data["removals"]}
+    steps = _explained_steps(page)
     assert steps[("trailer heading", "Related posts")].endswith("div#story > h3")
     assert any(sel == "trailer heading" and "Ferry fares" in text for sel, text in steps)
     assert steps[("title, byline or date line", "By Ana Lima")].endswith("p.by:nth-of-type(1)")
@@ -271,11 +277,7 @@ def test_explain_replays_the_headline_and_end_heading_steps(tmp_path: Path):
         f"{paras}<h4>Credits (2)</h4></div></body></html>",
         encoding="utf-8",
     )
-    r = run("rules", "explain", str(page), "--url", "https://other.org/a", "--json")
-    assert r.exit_code == 0, r.output
-    data = json.loads(r.stdout)
-    assert data["warnings"] == []
-    steps = {(s["selector"], s["text"]): s["path"] for s in data["removals"]}
+    steps = _explained_steps(page)
     assert steps[("title, byline or date line", "Ferry fares rise again")].endswith("h1")
     assert steps[("heading at the end", "Credits (2)")].endswith("div#story > h4")
 
