@@ -209,7 +209,7 @@ class Matcher:
             )
             for cond in c.conds
         )
-        self._id_hits: dict[str, tuple[int, ...]] = {}
+        self._id_hits: dict[tuple[str, str], tuple[int, ...]] = {}
 
     @staticmethod
     def _parse(
@@ -250,15 +250,15 @@ class Matcher:
             self.child_of.setdefault(c.tag, []).append(c)
             return
         if c.tag is not None:
-            # Under a class it requires when it has one (``div.modal``, ``div[class*=x]``):
-            # filed under its tag, it would be a candidate at every element of that tag.
-            # (Not under an id: the id's verdicts are kept apart from the tag's.)
+            # Under a class or id it requires when it has one (``div.modal``,
+            # ``div[id*=x]``): filed under its tag, it would be a candidate at every element
+            # of that tag, and a tag's verdict could no longer be kept apart from the id's.
             for name, op, value in c.conds:
-                if name == "class" and op in ("~=", "=") and value and " " not in value:
+                if op in ("~=", "=") and name in ("class", "id") and value and " " not in value:
                     self.by_token.setdefault((name, value), []).append(c)
                     return
             name, op, value = c.conds[0] if c.conds else ("", "", "")
-            if name == "class" and op in ("*=", "^=", "$=") and value:
+            if name in ("class", "id") and op in ("*=", "^=", "$=") and value:
                 self.by_attr.setdefault(name, []).append(c)
                 self.needles.setdefault(name, []).append(value)
                 return
@@ -378,16 +378,16 @@ class Matcher:
         base = self._memo.get(base_key)
         if base is None:
             base = self._memo[base_key] = self._match_class_id(base_key, seen)
-        own = self._id_hits.get(ident)
+        own = self._id_hits.get((tag, ident))
         if own is None:
             # (Not through ``seen``: this verdict is kept, and ids are mostly unique.)
             cands = self._value_cands("id", ident)
             get = {"id": ident}.get
-            own = self._id_hits[ident] = tuple(
+            own = self._id_hits[(tag, ident)] = tuple(
                 {
                     c.index
                     for c in cands
-                    if c.tag is None and all(_test(get, cond) for cond in c.conds)
+                    if c.tag in (None, tag) and all(_test(get, cond) for cond in c.conds)
                 }
             )
         return tuple(sorted({*own, *base})) if own else base

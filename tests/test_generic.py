@@ -477,19 +477,23 @@ def test_one_walk_matcher_with_ids() -> None:
 
 
 def test_one_walk_matcher_tag_and_class_compounds() -> None:
-    """A compound naming a tag and a class (``div.modal``, ``div[class*='popup']``), filed
-    under the class it requires, matches exactly what its XPath matches: only elements of
-    its tag, also beside compounds with ids and memoised (tag, class) verdicts."""
+    """A compound naming a tag and a class or id (``div.modal``, ``div[class*='popup']``,
+    ``div[id*='popup']``), filed under the class or id it requires, matches exactly what
+    its XPath matches: only elements of its tag, also from the memoised verdicts of a (tag,
+    class) pair and of a (tag, id) pair."""
     page = (
         "<div class='modal fade'>1</div><a class='modal'>2</a><div class='x-popup'>3</div>"
         "<a class='popup' href='#n'>4</a><section class='popup-box' id='p'>5</section>"
         "<div class='modal-dialog' id='m'>6</div><span class='modal-x'>7</span><div>8</div>"
         "<div class='modal fade'>9</div><div class='y' id='ad-1'>10</div>"
+        "<div class='z' id='popup-1'>11</div><a class='z' id='popup-2'>12</a>"
+        "<section class='z' id='p'>13</section><div class='z' id='p'>14</div>"
     )
     sels = [
         make_selector("css", "div.modal, div[class*='popup'], section[class*='popup']"),
         make_selector("css", "div[class^='modal-'], [id^='ad-'], div[class$='fade']"),
         make_selector("css", "div, a.popup"),
+        make_selector("css", "div[id*='popup'], section#p, [class~='y']"),
     ]
     doc = _doc(page)
     matcher = Matcher(sels)
