@@ -447,10 +447,16 @@ def _lines_go_prose_stays(lines: tuple[str, ...], prose: str) -> None:
         + f"<p>{prose}</p><p>{STREAMED_PARA}</p></article></body></html>",
         url="https://example.test/a",
     )
-    for clutter in lines:
-        assert clutter not in r.text, clutter
-    assert prose in r.text
-    assert r.text.count("Index funds track") == 2
+    _gone_and_kept(r.text, lines, prose)
+
+
+def _gone_and_kept(text: str, gone: tuple[str, ...], kept: str) -> None:
+    """Assert that none of ``gone`` is in an article's text, ``kept`` is, and so are both
+    of its paragraphs of prose."""
+    for clutter in gone:
+        assert clutter not in text, clutter
+    assert kept in text
+    assert text.count("Index funds track") == 2
 
 
 def test_calls_to_action_and_shopping_buttons_are_removed() -> None:
@@ -869,17 +875,11 @@ def test_pop_ups_and_paywall_offers_are_removed() -> None:
         "</article></body></html>",
         url="https://example.test/a",
     )
-    for clutter in (
-        "Get Started",
-        "$468",
-        "What's Included",
-        "Ad-lite",
-        "Before you leave",
-        "location is set",
-    ):
-        assert clutter not in r.text, clutter
-    assert "fund's footnote" in r.text
-    assert r.text.count("Index funds track") == 2
+    _gone_and_kept(
+        r.text,
+        ("Get Started", "$468", "What's Included", "Ad-lite", "Before you leave", "location is"),
+        "fund's footnote",
+    )
 
 
 def test_post_view_counters_are_removed() -> None:
@@ -912,16 +912,11 @@ def test_call_to_action_boxes_tooltips_and_desktop_hidden_copies_are_removed() -
         f"<p>{STREAMED_PARA}</p></article></body></html>",
         url="https://example.test/a",
     )
-    for clutter in (
-        "predictable growth",
-        "Will yours be next",
-        "Yearly fee",
-        "Copy link",
-        "mobile summary",
-    ):
-        assert clutter not in r.text, clutter
-    assert "The fund's expense ratio is low." in r.text
-    assert r.text.count("Index funds track") == 2
+    _gone_and_kept(
+        r.text,
+        ("predictable growth", "Will yours be next", "Yearly fee", "Copy link", "mobile summary"),
+        "The fund's expense ratio is low.",
+    )
 
 
 def test_contents_titles_credit_lines_and_price_buttons_are_removed() -> None:
