@@ -634,7 +634,7 @@ def _finish(
 
 # (Pages put format characters without a glyph in a paragraph of their own as spacing.)
 _BLANK_TAGS = ("p", "div", "section", "h1", "h2", "h3", "h4", "h5", "h6")
-_SHOWN_TAGS = ("img", "br", "hr", "video", "audio", "iframe", "table", "svg", "picture")
+_SHOWN_TAGS = (*edges.MEDIA_TAGS, "br", "hr")
 
 
 def _drop_blank_blocks(root: etree._Element, rec: Recorder) -> bool:
@@ -644,9 +644,10 @@ def _drop_blank_blocks(root: etree._Element, rec: Recorder) -> bool:
     removed: list[str] = []
     gone: set[etree._Element] = set()
     for el in list(root.iter(*_BLANK_TAGS)):
-        if el is root or el.getparent() in gone:
-            if el is not root:
-                gone.add(el)
+        if el is root:
+            continue
+        if el.getparent() in gone:
+            gone.add(el)
             continue
         if BLANK_RE.fullmatch(raw_text(el)) and next(el.iter(*_SHOWN_TAGS), None) is None:
             removed.append(f"<{el.tag}>")

@@ -244,37 +244,24 @@ class Matcher:
         )
 
     def _index(self, c: Compound) -> None:
-        """File a compound under its tag, a required class/id token, or an attribute (a
-        ``parent > child`` one under its tag apart: memoised verdicts cannot hold it)."""
+        """File a compound under a class/id token it requires, else an attribute, else its
+        tag (a ``parent > child`` one under its tag apart: memoised verdicts cannot hold it).
+        A compound naming a tag goes under its tag only without a class or id test: there it
+        is a candidate at every element of the tag, and an id test there would tie the
+        tag's verdicts to the id."""
         if c.parent is not None and c.tag is not None:
             self.child_of.setdefault(c.tag, []).append(c)
-            return
-        if c.tag is not None:
-            # Under a class or id it requires when it has one (``div.modal``,
-            # ``div[id*=x]``): filed under its tag, it would be a candidate at every element
-            # of that tag, and a tag's verdict could no longer be kept apart from the id's.
-            for name, op, value in c.conds:
-                if op in ("~=", "=") and name in ("class", "id") and value and " " not in value:
-                    self.by_token.setdefault((name, value), []).append(c)
-                    return
-            name, op, value = c.conds[0] if c.conds else ("", "", "")
-            if name in ("class", "id") and op in ("*=", "^=", "$=") and value:
-                self.by_attr.setdefault(name, []).append(c)
-                self.needles.setdefault(name, []).append(value)
-                return
-            self.by_tag.setdefault(c.tag, []).append(c)
-            return
-        if not c.conds:
-            self.always.add("*")
-            self.by_attr.setdefault("*", []).append(c)
             return
         for name, op, value in c.conds:
             if op in ("~=", "=") and name in ("class", "id") and value and " " not in value:
                 self.by_token.setdefault((name, value), []).append(c)
                 return
-        name, op, value = c.conds[0]
+        name, op, value = c.conds[0] if c.conds else ("*", "exists", "")
+        if c.tag is not None and not (name in ("class", "id") and op in ("*=", "^=", "$=")):
+            self.by_tag.setdefault(c.tag, []).append(c)
+            return
         self.by_attr.setdefault(name, []).append(c)
-        if op in ("exists",) or not value:
+        if op == "exists" or not value:
             self.always.add(name)
         else:
             self.needles.setdefault(name, []).append(value)

@@ -268,20 +268,25 @@ def resolve_urls(root: etree._Element, base: str | None, links: bool = True) -> 
 def resolve_links(root: etree._Element, base: str | None) -> None:
     """Make every ``<a href>`` under ``root`` absolute, dropping ones our policy refuses;
     e-mail addresses a CDN hid from scripts-off readers first shown again."""
-    protected: list[etree._Element] = []
+    cloaked: list[etree._Element] = []
     for a in root.iter("a"):
         href = a.get("href")
         if href is not None:
             if _CF_PATH in href:
-                protected.append(a)
-                continue
-            url = absolute(href, base)
-            if url:
-                a.set("href", url)
+                cloaked.append(a)
             else:
-                del a.attrib["href"]
-    for a in protected:
+                _set_absolute(a, href, base)
+    for a in cloaked:
         _show_cf_email(a, base)
+
+
+def _set_absolute(a: etree._Element, href: str, base: str | None) -> None:
+    """Give a link its absolute ``href``, or none when our policy refuses the URL."""
+    url = absolute(href, base)
+    if url:
+        a.set("href", url)
+    else:
+        del a.attrib["href"]
 
 
 # Cloudflare's e-mail protection: an address is served as ``[email protected]`` with the
@@ -317,23 +322,12 @@ def _show_cf_email(a: etree._Element, base: str | None) -> None:
     if found is not None:
         a.set("href", f"mailto:{found}")
     else:
-        url = absolute(href, base)
-        if url:
-            a.set("href", url)
-        else:
-            del a.attrib["href"]
+        _set_absolute(a, href, base)
     for el in [e for e in a.iter() if e.get("data-cfemail") is not None]:
         address = cf_decode(el.get("data-cfemail") or "")
-        parent = el.getparent()
-        if address is None or parent is None:
-            continue
-        prev = el.getprevious()
-        text = address + (el.tail or "")
-        if prev is not None:
-            prev.tail = (prev.tail or "") + text
-        else:
-            parent.text = (parent.text or "") + text
-        parent.remove(el)
+        if address is not None:
+            el.tail = address + (el.tail or "")
+            drop(el)  # (its tail, now the address, stays in its place)
 
 
 def _drop_image(img: etree._Element, boxes: dict[etree._Element, None]) -> None:
