@@ -67,6 +67,25 @@ def test_link_list_beside_the_article_is_left_out() -> None:
     assert "The council voted" in r.text
 
 
+def test_teasers_with_summaries_beside_the_article_do_not_widen_the_root() -> None:
+    """Teasers whose summaries are prose but whose linked titles are a third of their text
+    do not pay for the wider root: each character of link costs three of prose."""
+    teasers = "".join(
+        f'<p><a href="/story-{i}">Another story from the newsroom, number {i}</a> '
+        "A summary of that other story in one sentence, long enough to read as prose, and more."
+        "</p>"
+        for i in range(6)
+    )
+    r = clean(
+        f"<html><body><div><div class='story'><p>{PROSE}</p><p>{PROSE}</p><p>{PROSE}</p>"
+        f"</div><div class='also'>{teasers}</div></div></body></html>",
+        url="https://example.test/2025/11/library-hours-extended",
+    )
+    assert r.text.count("The council voted") == 3
+    assert "Another story" not in r.text
+    assert "A summary of that other story" not in r.text
+
+
 def test_thumbnail_teaser_inside_the_article_is_pruned() -> None:
     """A link-dense block whose only images are inside its links is a teaser."""
     teaser = "".join(
