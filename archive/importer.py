@@ -16,6 +16,8 @@ from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
 
+from .capture import check_target
+from .capture_conn import FetchError
 from .payload import PayloadError, entity_digest, header, http_parts
 from .store import HTML_TYPES, Archive, ArchiveError, now_iso
 from .warcread import MAX_RECORD_BYTES, RecordError, WarcRecord, parse_record, read_record
@@ -228,6 +230,11 @@ def _make_article(arc: Archive, record: int, report: ImportReport) -> None:
 def import_html(arc: Archive, path: Path, url: str) -> ImportReport:
     """Import a saved .html page under ``url`` as a resource record and an article."""
     report = ImportReport(str(path))
+    # (Before anything is written: the URL is the record's target and the article's key.)
+    try:
+        check_target(url)
+    except FetchError as exc:
+        raise ArchiveError(f"{path}: {exc}") from None
     try:
         data = path.read_bytes()
     except OSError as exc:

@@ -298,6 +298,12 @@ def replay(data: bytes, url: str | None, content_type: str | None, rules: RuleSe
         )
         t.run(
             generic.RULE_ID,
+            "author card",
+            "",
+            lambda: edges.cut_author_cards(top, rec, md.byline),
+        )
+        t.run(
+            generic.RULE_ID,
             "heading at the end",
             "",
             lambda: edges.drop_end_headings(top, rec),

@@ -6,7 +6,7 @@ This package is pure: bytes and a URL in, a result out; no network, no disk writ
 
 from .actions import Removal
 from .engine import CleanResult, clean
-from .errors import CleanerError, ParseError, Problem, RuleError
+from .errors import CleanerError, ParseError, Problem, RuleError, UrlError
 from .ruleset import RuleSet
 
 __all__ = [
@@ -17,6 +17,7 @@ __all__ = [
     "Removal",
     "RuleError",
     "RuleSet",
+    "UrlError",
     "clean",
 ]
 __version__ = "0.1.0"

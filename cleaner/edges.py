@@ -438,6 +438,63 @@ def cut_card_grids(
     rec.add(RULE_ID, "teaser grid", "cards of other stories after the article", removed)
 
 
+# An author's card: the author's name linked to their page, a job title, a short bio.
+AUTHOR_CARD_TEXT = 1200
+# Separators between the authors of a byline ("A and B", "A, B & C").
+_AUTHORS_SPLIT_RE = re.compile(r"\s*(?:,|&|\band\b|\bdan\b)\s*")
+
+
+def cut_author_cards(root: etree._Element, rec: Recorder, byline: str | None) -> None:
+    """Remove the author's card after the article's last paragraph: around a link whose
+    text is a name of the byline (and all its parent's: a line of its own), the largest
+    block that does not reach back into the article and says at most ``AUTHOR_CARD_TEXT``
+    (the name, a job title, a bio). The byline is in the reading document's header."""
+    names = _author_names(byline)
+    if not names:
+        return
+    paras = prose_paragraphs(root)
+    if not paras:
+        return
+    holders, per = run_holders(paras)
+    main = max(per, key=lambda k: per[k])
+    last = [p for h, (p, _) in zip(holders, paras, strict=True) if h is main][-1]
+    cards: list[etree._Element] = []
+    node = last
+    while node is not root:
+        parent = node.getparent()
+        if parent is None:
+            break
+        for sib in node.itersiblings(etree.Element):
+            for a in sib.iter("a"):
+                name = " ".join(element_text(a).casefold().split())
+                # (On a line of its own: not a company named in a sentence.)
+                if name not in names or element_text(a.getparent()).casefold() != name:
+                    continue
+                card = a
+                up = card.getparent()
+                while (
+                    up is not None
+                    and up is not parent
+                    and len(element_text(up)) <= AUTHOR_CARD_TEXT
+                ):
+                    card, up = up, up.getparent()
+                if not any(is_inside(card, c) for c in cards):
+                    cards.append(card)
+        node = parent
+    removed = [sample_text(card) for card in cards]
+    for card in cards:
+        drop(card)
+    rec.add(RULE_ID, "author card", "the author's card after the article", removed)
+
+
+def _author_names(byline: str | None) -> set[str]:
+    """The names in a byline (of two words or more), casefolded."""
+    if not byline:
+        return set()
+    parts = (" ".join(p.split()).casefold() for p in _AUTHORS_SPLIT_RE.split(byline))
+    return {p for p in parts if 2 <= len(p.split()) <= 5}
+
+
 # A number of four digits or more in a URL's path: a date or an article id.
 _URL_NUMBER_RE = re.compile(r"\d{4,}")
 

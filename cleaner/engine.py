@@ -53,6 +53,7 @@ from .schema import SiteRule
 from .selectors import Selector
 from .text import BLANK_RE, has_invisible, to_text
 from .titles import headline
+from .urls import check_url
 
 ENGINE_VERSION = "1"
 NON_CONTENT_TAGS = (
@@ -506,7 +507,8 @@ def clean(
     """Clean one page: the article, its metadata, and a safe readable document.
 
     Raises ``ParseError`` (a ``CleanerError``) for input that is not HTML or
-    would lose text when parsed; ``remote_images=False`` drops every image that
+    would lose text when parsed, ``UrlError`` for a ``url`` that cannot be parsed;
+    ``remote_images=False`` drops every image that
     is not stored locally (the output then loads nothing from the network).
     """
     if isinstance(html, str):
@@ -514,6 +516,8 @@ def clean(
         content_type = "text/html; charset=utf-8"
     else:
         data = bytes(html)
+    if url is not None:
+        check_url(url)
     rules = RuleSet.default() if rules is None else rules
     site = rules.for_url(url)
     decoded = decode(data, content_type)
@@ -563,6 +567,7 @@ def clean(
         stats = generic.prune(root, rec, md.title, stats)
         edges.prune_lead(root, rec, stats, md.title, md.byline, head)
         edges.cut_card_grids(root, rec, base, index=not md.declares_article)
+        edges.cut_author_cards(root, rec, md.byline)
         edges.drop_end_headings(root, rec)
     images, content_html, article_text = _finish(root, base, rec, remote_images)
     if not own and md.article_body and len(article_text) < LD_BODY_SHORT:

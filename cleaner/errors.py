@@ -4,6 +4,7 @@ Every error the library raises on bad *input* is a ``CleanerError``::
 
     CleanerError
     ├── ParseError      the bytes are not an HTML page we can parse without losing text
+    ├── UrlError        the page's URL cannot be parsed ("http://[bad", a port of 99999)
     └── RuleError       one or more problems in rule files (``.problems`` lists them all)
 
 Anything else escaping ``cleaner`` is a bug.
@@ -20,6 +21,10 @@ class CleanerError(Exception):
 
 class ParseError(CleanerError):
     """The page cannot be parsed as HTML without losing content."""
+
+
+class UrlError(CleanerError):
+    """The URL given for a page cannot be parsed."""
 
 
 @dataclass(frozen=True)

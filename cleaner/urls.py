@@ -14,6 +14,8 @@ import re
 import unicodedata
 from urllib.parse import unquote, urljoin, urlsplit
 
+from .errors import UrlError
+
 URL_SCHEMES = {"http", "https", "mailto"}
 
 TRACKER_HOSTS = (
@@ -61,6 +63,15 @@ _PLAIN_ABSOLUTE_RE = re.compile(
 )
 # URLs longer than this are checked without the caches (data: URLs can be megabytes).
 CACHED_URL_CHARS = 2000
+
+
+def check_url(url: str) -> None:
+    """Raise ``UrlError`` for a URL Python cannot parse (an unclosed IPv6 bracket, a port
+    out of range): everything the cleaner derives from a page's URL needs its parts."""
+    try:
+        urlsplit(url).port  # noqa: B018 (reading the port validates it)
+    except ValueError as exc:
+        raise UrlError(f"not a valid URL: {url!r} ({exc})") from None
 
 
 def srcset_candidates(srcset: str) -> list[tuple[str, str]]:

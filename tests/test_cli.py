@@ -97,6 +97,23 @@ def test_clean_binary_input_is_a_clear_error(tmp_path):
     )
 
 
+@pytest.mark.parametrize(
+    ("url", "why"),
+    [
+        ("http://[bad", "Invalid IPv6 URL"),
+        ("https://news.test:99999/a", "Port out of range 0-65535"),
+    ],
+)
+def test_clean_with_an_unparsable_url_is_a_clear_error(tmp_path, url, why):
+    """An --url Python cannot parse exits 1 with 'Error: FILE: not a valid URL', no
+    traceback."""
+    f = tmp_path / "page.html"
+    f.write_text("<html><body><p>A short page of text.</p></body></html>", encoding="utf-8")
+    r = run("clean", str(f), "--url", url)
+    assert r.exit_code == 1
+    assert r.stderr == f"Error: {f}: not a valid URL: {url!r} ({why})\n"
+
+
 def test_missing_file_is_a_usage_error():
     """A missing input file is a usage error (exit 2)."""
     r = run("clean", "/nonexistent/page.html")

@@ -147,6 +147,25 @@ def test_import_html_needs_url(tmp_path):
     assert "Page 3" in r.stdout
 
 
+def test_import_html_with_an_unparsable_url_writes_nothing(tmp_path):
+    """A saved page imported under a URL that cannot be parsed is refused before any record
+    is written (exit 1, the file and why, no traceback); the archive keeps what it had."""
+    page = tmp_path / "p.html"
+    page.write_bytes(html_page(3, images=0))
+    arc = tmp_path / "a"
+    ok = ["import", str(page), "--url", "https://x.test/p", "--archive", str(arc)]
+    assert CliRunner().invoke(main, ok).exit_code == 0
+    before = {p.name: p.read_bytes() for p in (arc / "warc").iterdir()}
+    r = CliRunner().invoke(
+        main, ["import", str(page), "--url", "http://[bad", "--archive", str(arc)]
+    )
+    assert r.exit_code == 1
+    assert r.stderr == f"Error: {page}: not a valid URL: 'http://[bad'\n"
+    assert {p.name: p.read_bytes() for p in (arc / "warc").iterdir()} == before
+    r = CliRunner().invoke(main, ["list", "--archive", str(arc)])
+    assert r.exit_code == 0 and r.stdout.count("Page 3") == 1
+
+
 def test_refused_scheme_fails_before_any_io(tmp_path):
     """cleaner archive file:///etc/passwd fails with a reason and writes no record."""
     r = CliRunner().invoke(main, ["archive", "file:///etc/passwd", "--archive", str(tmp_path)])

@@ -86,6 +86,43 @@ def test_teasers_with_summaries_beside_the_article_do_not_widen_the_root() -> No
     assert "A summary of that other story" not in r.text
 
 
+def _authored(end: str) -> CleanResult:
+    """Clean an article by Rebecca Norris (her byline in the page's metadata) with ``end``
+    after its last paragraph."""
+    return clean(
+        '<html><head><meta name="author" content="Rebecca Norris"></head><body><main>'
+        f"<div class='body'><p>{PROSE}</p><p>{PROSE}</p><p>{PROSE}</p>{end}</div>"
+        "</main></body></html>",
+        url="https://example.test/2025/11/library-hours-extended",
+    )
+
+
+def test_author_card_after_the_article_is_cut() -> None:
+    """The author's card after the article (her name linked to her page, a job title, a
+    bio) goes: the byline is in the header."""
+    r = _authored(
+        "<div class='css-1x'><div class='css-2y'><span><a href='/author/215/rebecca-norris/'>"
+        "<span>Rebecca Norris</span></a></span><div>Contributing Writer</div></div>"
+        "<p>Rebecca writes about libraries, budgets and the people who keep both open.</p>"
+        "</div>"
+    )
+    assert r.byline == "Rebecca Norris"
+    assert "Contributing Writer" not in r.text
+    assert "Rebecca writes about" not in r.text
+    assert r.text.count("The council voted") == 3
+    assert any(x.selector == "author card" for x in r.removals)
+
+
+def test_author_name_inside_a_sentence_after_the_article_stays() -> None:
+    """A closing line that links the author's name in a sentence is the article's, not a
+    card."""
+    r = _authored(
+        "<div class='note'><p>Questions about the library? Write to "
+        "<a href='/author/215/rebecca-norris/'>Rebecca Norris</a> at the desk.</p></div>"
+    )
+    assert "Questions about the library? Write to Rebecca Norris at the desk." in r.text
+
+
 def test_thumbnail_teaser_inside_the_article_is_pruned() -> None:
     """A link-dense block whose only images are inside its links is a teaser."""
     teaser = "".join(

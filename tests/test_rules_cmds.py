@@ -265,20 +265,23 @@ def test_explain_shows_the_generic_steps_after_the_root_is_chosen(tmp_path: Path
     assert steps[("title, byline or date line", "By Ana Lima")].endswith("p.by:nth-of-type(1)")
 
 
-def test_explain_replays_the_headline_and_end_heading_steps(tmp_path: Path):
-    """The lead heading that restates the title (the page's headline, not its title) and a
-    heading left at the end with nothing to head are listed, and the replay agrees with
-    clean()."""
+def test_explain_replays_the_headline_author_card_and_end_heading_steps(tmp_path: Path):
+    """The lead heading that restates the title (the page's headline, not its title), the
+    author's card after the article and a heading left at the end with nothing to head are
+    listed, and the replay agrees with clean()."""
     paras = "".join(f"<p>{p}</p>" for p in PARAS * 2)
     page = tmp_path / "page.html"
     page.write_text(
         "<html><head><title>Harbour ferry fares rise again this spring | Coast News</title>"
-        "</head><body><div id='story'><h1>Ferry fares rise again</h1>"
-        f"{paras}<h4>Credits (2)</h4></div></body></html>",
+        '<meta name="author" content="Ana Lima"></head><body><div id=\'story\'>'
+        f"<h1>Ferry fares rise again</h1>{paras}<div class='who'><h5>"
+        "<a href='/people/ana-lima'>Ana Lima</a></h5> <p>Ana covers the harbour.</p></div>"
+        "<h4>Credits (2)</h4></div></body></html>",
         encoding="utf-8",
     )
     steps = _explained_steps(page)
     assert steps[("title, byline or date line", "Ferry fares rise again")].endswith("h1")
+    assert steps[("author card", "Ana Lima Ana covers the harbour.")].endswith("div.who")
     assert steps[("heading at the end", "Credits (2)")].endswith("div#story > h4")
 
 
