@@ -643,6 +643,24 @@ def test_inner_html_matches_child_by_child_serialisation() -> None:
         assert inner_html(el) == expected
 
 
+def test_article_root_with_a_name_lxml_cannot_make_is_cleaned() -> None:
+    """Script text left in the page can give an element a name libxml2's HTML parser
+    accepts but lxml cannot make ("<i.length;i++)a[i]>"); when it holds the article, the
+    article is still serialised (it was a ValueError)."""
+    from cleaner import clean
+
+    para = (
+        "<p>The council voted on Tuesday to extend the library's opening hours, citing demand "
+        "from students, shift workers and families.</p>"
+    )
+    r = clean(
+        f"<html><body><div id=x><i.length;i++)a[i]>{para * 3}</i.length;i++)a[i]></div>"
+        "</body></html>",
+        url="https://example.test/2025/11/library-hours",
+    )
+    assert r.text.count("The council voted") == 3
+
+
 def test_document_end_tags_removed_from_bytes_as_from_text() -> None:
     """The bytes pattern removes exactly what the text pattern does (every whitespace
     character is below U+3001, and no other character matches the tag names' letters)."""
