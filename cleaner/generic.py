@@ -322,8 +322,8 @@ def _boilerplate_reason(
     blocky = tag in ("ul", "ol", "div", "section", "table", "p", "dl")
     if blocky and n and ld > 0.6 and (n < 400 or tag not in ("p", "table")):
         if not _has_media(el):
-            if tag in ("ul", "ol") and _article_list(el, stats):
-                return None  # a list of links the article itself gives, between its paragraphs
+            if _article_links(el, root, stats):
+                return None
             return "link-dense block"
     elif not n and tag in ("div", "section", "span", "p") and not _has_media(el) and _no_br(el):
         return "empty block"
@@ -348,19 +348,76 @@ def _names_author_box(cls: str | None, ident: str | None) -> bool:
 _author_box = case_insensitive_test(AUTHOR_BOX_RE)
 
 
+# An introduction to a list ("Here's what has been done during the past months:").
+INTRO_MIN = 30
+
+
 def _article_list(el: etree._Element, stats: Stats) -> bool:
-    """True for a list the article itself gives: between two paragraphs of prose, or after
-    one that introduces it ("Here are the tools we used:")."""
+    """True for a list the article itself gives (or a block wrapping only such a list, as
+    AsciiDoc's ``div.ulist``): between two paragraphs of prose, or after one that
+    introduces it ("Here are the tools we used:"). A paragraph may have a wrapper of its
+    own (``div.paragraph > p``)."""
+    lst = _only_child(el, ("ul", "ol"))
+    if lst is None or _contents_list(lst):
+        return False
+    # (Its siblings are those of the outermost block that wraps it alone.)
+    up = el.getparent()
+    while up is not None and _only_child(up, ("ul", "ol")) is lst:
+        el, up = up, up.getparent()
     before, after = el.getprevious(), el.getnext()
     while before is not None and (not isinstance(before.tag, str) or before.tag in HEADINGS):
         before = before.getprevious()
     while after is not None and (not isinstance(after.tag, str) or after.tag in HEADINGS):
         after = after.getnext()
-    if before is None or before.tag != "p" or stats.good.get(before, 0) < 80:
+    intro = _only_child(before, ("p",))
+    if intro is None:
         return False
-    if element_text(before).endswith(":"):
+    said = stats.good.get(intro, 0)
+    introduces = element_text(intro).endswith(":")
+    if said >= 80 and introduces:
         return True
-    return after is not None and after.tag == "p" and stats.good.get(after, 0) >= 80
+    # A short introduction ("Many patches were sent for review:", its own words: it counts
+    # for no prose in ``stats.good``) when prose follows the list too; at the article's end,
+    # "If you liked this post you might also like:" opens related links.
+    short = introduces and stats.text.get(intro, 0) - stats.links.get(intro, 0) >= INTRO_MIN
+    if said < 80 and not short:
+        return False
+    outro = _only_child(after, ("p",))
+    return outro is not None and stats.good.get(outro, 0) >= 80
+
+
+def _article_links(el: etree._Element, root: etree._Element, stats: Stats) -> bool:
+    """True for links the article itself gives: a list of them between its paragraphs or
+    introduced by one (``_article_list``), an item or a part of such a list, or a block
+    around one (a changelog's section: "Many patches were sent for review:" and its links).
+    """
+    if any(_article_list(lst, stats) for lst in el.iterdescendants("ul", "ol")):
+        return True
+    node: etree._Element | None = el
+    while node is not None and node is not root:
+        if node.tag in ("ul", "ol") and _article_list(node, stats):
+            return True
+        node = node.getparent()
+    return False
+
+
+def _contents_list(lst: etree._Element) -> bool:
+    """True for a table of contents: a list whose links all go to places on this page."""
+    hrefs = [a.get("href") or "" for a in lst.iter("a")]
+    return bool(hrefs) and all(h.startswith("#") for h in hrefs)
+
+
+def _only_child(el: etree._Element | None, tags: tuple[str, ...]) -> etree._Element | None:
+    """``el`` when its tag is one of ``tags``, else the element of those tags it wraps alone
+    (one element child at each level down, no text of its own), else None."""
+    while el is not None:
+        if el.tag in tags:
+            return el
+        kids = [c for c in el if isinstance(c.tag, str)]
+        if len(kids) != 1 or (el.text and not el.text.isspace()):
+            return None
+        el = kids[0]
+    return None
 
 
 HEADINGS = frozenset(("h2", "h3", "h4", "h5", "h6"))

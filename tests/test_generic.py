@@ -497,6 +497,43 @@ def test_link_list_the_article_gives_between_its_paragraphs_is_kept() -> None:
     assert "Tool number 3" not in r.text
 
 
+def _changelog(intro: str, after: str, href: str = "https://git.example.test/pr/") -> str:
+    """The text of a report that lists pull requests, each a link wrapped the way AsciiDoc
+    wraps them (``div.ulist > ul > li > p > a``), under ``intro``, then ``after``."""
+    items = "".join(
+        f"<li><p><a href='{href}{i}'>libgccjit: add support for feature number {i}</a></p></li>"
+        for i in range(8)
+    )
+    prose = f"<div class='paragraph'><p>{PROSE}</p></div>" * 4
+    return clean(
+        f"<html><body><article><div class='sect1'><h2>Progress</h2><div class='sectionbody'>"
+        f"{prose}<div class='paragraph'><p>{intro}</p></div><div class='ulist'><ul>{items}</ul>"
+        f"</div>{after}</div></div></article></body></html>",
+        url="https://example.test/2025/11/progress-report-39",
+    ).text
+
+
+def test_links_a_short_line_introduces_between_paragraphs_are_kept() -> None:
+    """A changelog's list of links under a short introduction ("Many patches were sent for
+    review:"), with the report going on after it, is the article's: the list, its items and
+    the section around it stay, however link-dense."""
+    after = f"<div class='paragraph'><p>{PROSE}</p></div>"
+    text = _changelog("Many patches were sent for review:", after)
+    assert "libgccjit: add support for feature number 7" in text
+    assert "Many patches were sent for review:" in text
+
+
+def test_links_a_short_line_introduces_at_a_sections_end_or_to_this_page_go() -> None:
+    """The same list with nothing after it (at the end, "Here are the reports from earlier
+    months:" opens related links), or whose links all go to this page (a table of
+    contents), goes."""
+    text = _changelog("Here are the reports from earlier months:", "")
+    assert "feature number 7" not in text
+    after = f"<div class='paragraph'><p>{PROSE}</p></div>"
+    text = _changelog("In this report, section by section:", after, href="#section-")
+    assert "feature number 7" not in text
+
+
 def test_one_walk_matcher_child_combinators() -> None:
     """``parent > child`` of simple selectors is matched in the walk, like its XPath, also
     from an inner root whose parent would match."""
