@@ -53,7 +53,7 @@ from .schema import SiteRule
 from .selectors import Selector
 from .text import BLANK_RE, has_invisible, to_text
 from .titles import headline
-from .urls import check_url
+from .urls import check_url, parses
 
 ENGINE_VERSION = "1"
 NON_CONTENT_TAGS = (
@@ -698,6 +698,6 @@ def _canonical(doc: etree._Element) -> str | None:
     for link in doc.iter("link"):
         if (link.get("rel") or "").lower() == "canonical" and link.get("href"):
             href = str(link.get("href"))
-            if href.startswith(("http://", "https://")):
+            if href.startswith(("http://", "https://")) and parses(href):
                 return href
     return None

@@ -32,6 +32,7 @@ from .structured import (
     readability_ld,
 )
 from .titles import article_title
+from .urls import parses
 
 __all__ = ["Metadata", "article_title", "extract", "parse_date"]
 
@@ -231,4 +232,4 @@ def _absolute(value: str | None, base: str | None) -> str | None:
         out = urljoin(base or "", value.strip())
     except ValueError:
         return None
-    return out if out.startswith(("http://", "https://")) else None
+    return out if out.startswith(("http://", "https://")) and parses(out) else None

@@ -255,6 +255,10 @@ def fragment_div(raw: bytes, parser: etree.HTMLParser) -> etree._Element:
     return root
 
 
+# Characters libxml2's HTML parser keeps in text but lxml refuses to set (C0 controls).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
 def inner_html(root: etree._Element) -> str:
     """Serialise an element's children and their tails (not the element itself): its text
     escaped, then its serialisation between its own start and end tags (one libxml2 call
@@ -269,6 +273,8 @@ def inner_html(root: etree._Element) -> str:
         # A name libxml2's HTML parser let through but lxml will not make ("<o.length;d++)"
         # from a script's text): one call per child.
         shell = None
+    if text and _NOT_XML.search(text):
+        shell = None  # (a text lxml would not let us set back once cleared)
     if shell is not None:
         empty = etree.tostring(shell, encoding="unicode", method="html")
         end = f"</{root.tag}>"
@@ -285,8 +291,36 @@ def inner_html(root: etree._Element) -> str:
     return "".join(parts)
 
 
+# A character reference to a C0 control character other than whitespace ("&#1;", "&#x1f;"):
+# libxml2 puts the character in the tree, and lxml then refuses to set a text holding it
+# (attributes keep theirs: URLs are read as a browser reads them, see ``urls``).
+_CONTROL_REF = re.compile(
+    rb"&#(?:0*(?:[1-8]|1[124-9]|2[0-9]|3[01])(?![0-9])|[xX]0*(?:[1-8bBcCeEfF]|1[0-9a-fA-F])"
+    rb"(?![0-9a-fA-F]))"
+)
+
+
+def _scrub_controls(doc: etree._Element) -> None:
+    """Replace the C0 control characters in every text and tail with U+FFFD, as a literal
+    one in the page is (``_to_utf8``); for the rare page whose references put them there."""
+    for el in doc.iter():
+        text, tail = el.text, el.tail
+        if text and isinstance(el.tag, str) and _NOT_XML.search(text):
+            el.text = _NOT_XML.sub("\ufffd", text)
+        if tail and _NOT_XML.search(tail):
+            el.tail = _NOT_XML.sub("\ufffd", tail)
+
+
 def _parse_checked(raw: bytes, build: Callable[..., etree._Element]) -> etree._Element:
     """Run ``build`` with a plain then a huge_tree parser; raise ParseError on lost input."""
+    doc = _parse_limited(raw, build)
+    if b"&#" in raw and _CONTROL_REF.search(raw):
+        _scrub_controls(doc)
+    return doc
+
+
+def _parse_limited(raw: bytes, build: Callable[..., etree._Element]) -> etree._Element:
+    """``_parse_checked`` but for control characters from references."""
     limits: list[str] = []
     for huge in (False, True):
         parser = html_parser(huge_tree=huge, remove_comments=True, remove_pis=True)

@@ -74,6 +74,15 @@ def check_url(url: str) -> None:
         raise UrlError(f"not a valid URL: {url!r} ({exc})") from None
 
 
+def parses(url: str) -> bool:
+    """True for a URL ``check_url`` accepts (a page's own links may not be one)."""
+    try:
+        check_url(url)
+    except UrlError:
+        return False
+    return True
+
+
 def srcset_candidates(srcset: str) -> list[tuple[str, str]]:
     """Split a ``srcset`` value into (url, descriptor) pairs, as the HTML spec does.
 

@@ -268,6 +268,33 @@ def test_control_characters_from_entities_in_links_are_encoded():
     assert 'href="https://x.test/x%0By"' in r.content_html
 
 
+def test_control_characters_from_entities_in_text_clean_when_an_element_goes():
+    """Text holding "&#1;" around an element that is removed cleans (lxml refuses to set a
+    text holding the control character the entity stands for; it was a ValueError): the
+    character shows as U+FFFD, as a literal one does, and the words around it stay."""
+    page = (
+        "<html><body><article>"
+        f"<p>{PARAS[0]} before&#1; <span class='ad'>Buy now</span> after&#x1f;.</p>"
+        f"<p>{PARAS[1]}</p></article></body></html>"
+    )
+    r = clean(page, url="https://x.test/a")
+    assert "before\ufffd after\ufffd." in r.text
+    assert "Buy now" not in r.text
+
+
+def test_a_canonical_link_python_cannot_parse_is_ignored():
+    """A page's canonical link that does not parse ("http://[bad") is no base and no
+    canonical URL (it was a ValueError when no URL was given)."""
+    page = (
+        "<html><head><link rel='canonical' href='http://[bad/story'>"
+        "<meta property='og:url' content='https://[::1/x'></head><body><article>"
+        f"<p>{PARAS[0]}</p><p>{PARAS[1]}</p></article></body></html>"
+    )
+    r = clean(page)
+    assert r.canonical is None
+    assert PARAS[0][:40] in r.text
+
+
 def test_reading_document_shows_a_human_date_and_keeps_iso_in_datetime(result):
     """The byline line shows '27 Oct 2023, 17:33 (UTC+07:00)'; <time datetime> keeps ISO."""
     assert (
