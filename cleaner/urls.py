@@ -59,8 +59,10 @@ _CONTROLS_RE = re.compile(r"[\x00-\x20\x7f]")
 # host (no user-info, brackets, percent or other delimiters) with an optional port, a path
 # without parameters (";"), and a query and fragment that are not empty when present.
 _PLAIN_ABSOLUTE_RE = re.compile(
-    r"https?://([A-Za-z0-9._~-]+)(?::[0-9]*)?(?:/[^?#;]*)?(?:\?[^#]+)?(?:#[\s\S]+)?\Z"
+    r"https?://([A-Za-z0-9._~-]+)(?::([0-9]*))?(?:/[^?#;]*)?(?:\?[^#]+)?(?:#[\s\S]+)?\Z"
 )
+# The largest port a URL can name (a browser's URL parser fails on more, as urlsplit does).
+MAX_PORT = 65535
 # URLs longer than this are checked without the caches (data: URLs can be megabytes).
 CACHED_URL_CHARS = 2000
 
@@ -267,12 +269,15 @@ def _resolve(value: str, base: str | None) -> str | None:
             return None
         if _reaches_local(plain.group(1).lower(), page_host):
             return None
+        if plain.group(2) and int(plain.group(2)) > MAX_PORT:
+            return None
         return _encode_controls(value)
     try:
         out = urljoin(base or "", value) if base else value
         parts = urlsplit(out)
         scheme = parts.scheme.lower()
         host = parts.hostname
+        parts.port  # noqa: B018 (raises ValueError for a port out of range)
         page_host = _page_host(base) if base else None
     except ValueError:
         return None

@@ -344,6 +344,17 @@ def test_script_scheme_link_loses_its_href_and_keeps_its_text(href: str) -> None
     )
 
 
+@pytest.mark.parametrize(
+    "url", ["https://cdn.example.test:99999/a.jpg", "//cdn.example.test:70000/a.jpg"]
+)
+def test_url_with_a_port_out_of_range_is_refused(url: str) -> None:
+    """A port over 65535 fails a browser's URL parser (and nh3's): the image goes whole and
+    the link keeps its text without the href. (The image was left as a bare ``<img>`` that
+    cleaning the output again removed.)"""
+    r = _clean(f'<p>See <a href="{url}">the map</a> below.</p><img src="{url}">')
+    assert r.content_html == f"{PARA}<p>See <a {REL}>the map</a> below.</p>"
+
+
 def test_relative_links_become_absolute() -> None:
     """Relative, dot-dot, fragment and protocol-relative links resolve against the page URL."""
     r = _clean(
