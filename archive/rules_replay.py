@@ -282,7 +282,7 @@ def replay(data: bytes, url: str | None, content_type: str | None, rules: RuleSe
             generic.RULE_ID,
             "generic pruning",
             "",
-            lambda: measured.append(generic.prune(top, rec, md.title, stats)),
+            lambda: measured.append(generic.prune(top, rec, md.title, stats, base)),
         )
         t.run(
             generic.RULE_ID,

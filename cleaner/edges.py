@@ -28,6 +28,7 @@ from .measure import (
     prose_paragraphs,
     run_holders,
 )
+from .urls import site_of
 
 TOKEN_RE = re.compile(r"\w+")
 
@@ -704,12 +705,4 @@ def _same_site(href: str | None, base: str) -> bool:
         return False
     if url.split("#")[0] == base.split("#")[0]:
         return False
-    return _site(parts.netloc) == _site(here.netloc)
-
-
-def _site(netloc: str) -> str:
-    """The site a host belongs to: its last two labels ("news.detik.com" is detik.com),
-    three under a country's second-level domain ("republika.co.id", "bbc.co.uk")."""
-    labels = netloc.lower().split(":")[0].rstrip(".").split(".")
-    keep = 3 if len(labels) >= 3 and len(labels[-1]) == 2 and len(labels[-2]) <= 3 else 2
-    return ".".join(labels[-keep:])
+    return site_of(parts.netloc) == site_of(here.netloc)

@@ -564,7 +564,7 @@ def clean(
     if trailers:
         edges.cut_trailers(root, trailers, rec)
     if not own and (site is None or site.generic):
-        stats = generic.prune(root, rec, md.title, stats)
+        stats = generic.prune(root, rec, md.title, stats, base)
         edges.prune_lead(root, rec, stats, md.title, md.byline, head)
         edges.cut_card_grids(root, rec, base, index=not md.declares_article)
         edges.cut_author_cards(root, rec, md.byline)

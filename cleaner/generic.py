@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import operator
 import re
+from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
@@ -31,6 +32,7 @@ from .measure import (
     prose_paragraphs,
 )
 from .textfind import case_insensitive_test
+from .urls import site_of
 
 RULE_ID = "builtin:generic"
 
@@ -254,10 +256,15 @@ def _inside_unlikely_set(root: etree._Element, stats: Stats) -> set[etree._Eleme
 
 
 def prune(
-    root: etree._Element, rec: Recorder, title: str | None = None, stats: Stats | None = None
+    root: etree._Element,
+    rec: Recorder,
+    title: str | None = None,
+    stats: Stats | None = None,
+    base: str | None = None,
 ) -> Stats:
     """Remove boilerplate blocks inside an article root (top-down, one look per element);
-    return the measures used (they describe the root as it was before pruning)."""
+    return the measures used (they describe the root as it was before pruning). ``base``:
+    the page's URL, to tell links to other sites."""
     if stats is None or root not in stats.text:
         stats = Stats(root)
     removed: dict[str, list[str]] = {}
@@ -271,7 +278,7 @@ def prune(
             continue
         if el.tag in INLINE_TAGS or el in rec.protected:
             continue  # inline markup is never a block to prune
-        why = _boilerplate_reason(el, title, share, stats, root)
+        why = _boilerplate_reason(el, title, share, stats, root, base)
         if why:
             removed.setdefault(why, []).append(sample_text(el) or f"<{el.tag}>")
             gone.add(el)
@@ -282,7 +289,12 @@ def prune(
 
 
 def _boilerplate_reason(
-    el: etree._Element, title: str | None, share: float, stats: Stats, root: etree._Element
+    el: etree._Element,
+    title: str | None,
+    share: float,
+    stats: Stats,
+    root: etree._Element,
+    base: str | None = None,
 ) -> str | None:
     """Why an element inside the article root is boilerplate, or None to keep it.
 
@@ -323,6 +335,8 @@ def _boilerplate_reason(
     if blocky and n and ld > 0.6 and (n < 400 or tag not in ("p", "table")):
         if not _has_media(el):
             if _article_links(el, root, stats):
+                return None
+            if tag in ("ul", "ol") and base and _citations(el, base):
                 return None
             return "link-dense block"
     elif not n and tag in ("div", "section", "span", "p") and not _has_media(el) and _no_br(el):
@@ -399,6 +413,35 @@ def _article_links(el: etree._Element, root: etree._Element, stats: Stats) -> bo
             return True
         node = node.getparent()
     return False
+
+
+# The share of a list's links that go to other sites for it to be the article's sources.
+CITATIONS_SHARE = 0.5
+
+
+def _citations(lst: etree._Element, base: str) -> bool:
+    """True for a list of the article's sources or resources ("Search Engine Optimization
+    Starter Guide - Google", "Course Book (pdf)"): most of its titled links (three words or
+    more, or a written-out URL) go to other sites. A site's navigation and its related
+    posts link to the site itself; store badges ("Google Play") are not titled."""
+    try:
+        here = site_of(urlsplit(base).netloc)
+    except ValueError:
+        return False
+    titled = other = 0
+    for a in lst.iter("a"):
+        href = (a.get("href") or "").strip()
+        words = element_text(a)
+        if not href or href.startswith("#") or (len(words.split()) < 3 and "://" not in words):
+            continue
+        try:
+            host = urlsplit(urljoin(base, href)).netloc
+        except ValueError:
+            continue
+        titled += 1
+        if host and site_of(host) != here:
+            other += 1
+    return titled >= 2 and other >= CITATIONS_SHARE * titled
 
 
 def _contents_list(lst: etree._Element) -> bool:

@@ -85,6 +85,14 @@ def parses(url: str) -> bool:
     return True
 
 
+def site_of(netloc: str) -> str:
+    """The site a host belongs to: its last two labels ("news.detik.com" is detik.com),
+    three under a country's second-level domain ("republika.co.id", "bbc.co.uk")."""
+    labels = netloc.lower().split(":")[0].rstrip(".").split(".")
+    keep = 3 if len(labels) >= 3 and len(labels[-1]) == 2 and len(labels[-2]) <= 3 else 2
+    return ".".join(labels[-keep:])
+
+
 def srcset_candidates(srcset: str) -> list[tuple[str, str]]:
     """Split a ``srcset`` value into (url, descriptor) pairs, as the HTML spec does.
 

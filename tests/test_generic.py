@@ -534,6 +534,51 @@ def test_links_a_short_line_introduces_at_a_sections_end_or_to_this_page_go() ->
     assert "feature number 7" not in text
 
 
+def _with_list(items: list[tuple[str, str]]) -> str:
+    """The text of an article that ends in a list of links (href, text)."""
+    lis = "".join(f"<li><a href='{href}'>{text}</a></li>" for href, text in items)
+    return clean(
+        f"<html><body><article><h1>Library hours</h1><p>{PROSE}</p><p>{PROSE}</p>"
+        f"<p>{PROSE}</p><h2>Resources</h2><ul>{lis}</ul></article></body></html>",
+        url="https://example.test/2025/11/library-hours",
+    ).text
+
+
+def test_list_of_sources_on_other_sites_is_kept() -> None:
+    """A link-dense list whose titled links go to other sites is the article's sources."""
+    text = _with_list(
+        [
+            ("https://moz.example.org/seo", "What is SEO? - Moz"),
+            ("https://google.example.com/starter", "Search Engine Optimization Starter Guide"),
+            ("/services/seo-marketing", "SEO Marketing - Our University"),
+            ("https://files.example.net/book.pdf", "Climate Smart Gardening Course Book (pdf)"),
+        ]
+    )
+    assert "Search Engine Optimization Starter Guide" in text
+    assert "SEO Marketing - Our University" in text
+
+
+def test_list_of_the_sites_own_pages_or_store_badges_goes() -> None:
+    """The same list linking the site's own pages (its related posts), or store badges of
+    a word or two, is a link-dense block."""
+    text = _with_list(
+        [
+            ("/2025/10/budget-vote", "Council budget vote delayed again"),
+            ("https://news.example.test/2025/09/new-branch", "A new branch opens downtown"),
+            ("https://moz.example.org/seo", "What is SEO? - Moz"),
+        ]
+    )
+    assert "Council budget vote" not in text
+    text = _with_list(
+        [
+            ("https://play.google.example/app", "Google Play"),
+            ("https://apps.apple.example/app", "App Store"),
+            ("https://github.example/app", "GitHub"),
+        ]
+    )
+    assert "Google Play" not in text
+
+
 def test_one_walk_matcher_child_combinators() -> None:
     """``parent > child`` of simple selectors is matched in the walk, like its XPath, also
     from an inner root whose parent would match."""
