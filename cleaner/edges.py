@@ -620,8 +620,12 @@ def _teaser_titles(root: etree._Element, base: str) -> dict[etree._Element, str]
         elif said.startswith(words):
             out.setdefault(a, url)
     # (Document order: an image link's heading is found before links that come earlier.)
-    order = {el: i for i, el in enumerate(root.iter(etree.Element)) if el in out}
-    return dict(sorted(out.items(), key=lambda kv: order[kv[0]]))
+    # Only titles inside the root: not the root itself (a page whose article is one unclosed
+    # link), nor a card's heading above it.
+    order = {
+        el: i for i, el in enumerate(root.iter(etree.Element)) if el in out and el is not root
+    }
+    return dict(sorted(((el, out[el]) for el in order), key=lambda kv: order[kv[0]]))
 
 
 def _card_heading(link: etree._Element) -> etree._Element | None:

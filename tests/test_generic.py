@@ -579,6 +579,25 @@ def test_list_of_the_sites_own_pages_or_store_badges_goes() -> None:
     assert "Google Play" not in text
 
 
+def test_index_cut_when_the_root_is_itself_a_link() -> None:
+    """An article root that is one link (an unclosed ``<a href="…`` swallowed the page)
+    holding six teaser titles is no teaser of itself (it was a KeyError)."""
+    from cleaner import edges
+
+    root = etree.Element("a", href="/2025/11/the-whole-page-as-one-link")
+    etree.SubElement(root, "p").text = PROSE
+    for i in range(7):
+        heading = etree.SubElement(root, "h3")
+        etree.SubElement(heading, "a", href=f"/2025/11/story-{i}").text = f"Story number {i} here"
+        etree.SubElement(root, "p").text = "A short summary of that story."
+    page = etree.Element("div")
+    page.append(root)
+    assert edges.cut_index(root, Recorder(), "https://example.test/")
+    assert root.getparent() is page
+    assert "Story number" not in etree.tostring(root, encoding="unicode")
+    assert PROSE in etree.tostring(root, encoding="unicode")
+
+
 def test_one_walk_matcher_child_combinators() -> None:
     """``parent > child`` of simple selectors is matched in the walk, like its XPath, also
     from an inner root whose parent would match."""

@@ -345,12 +345,20 @@ def test_script_scheme_link_loses_its_href_and_keeps_its_text(href: str) -> None
 
 
 @pytest.mark.parametrize(
-    "url", ["https://cdn.example.test:99999/a.jpg", "//cdn.example.test:70000/a.jpg"]
+    "url",
+    [
+        "https://cdn.example.test:99999/a.jpg",
+        "//cdn.example.test:70000/a.jpg",
+        "https://cdn>example.test/a.jpg",
+        "https://cdn.example.test%20and%20more/a.jpg",
+    ],
+    ids=["port", "relative-port", "host-angle", "host-percent"],
 )
-def test_url_with_a_port_out_of_range_is_refused(url: str) -> None:
-    """A port over 65535 fails a browser's URL parser (and nh3's): the image goes whole and
-    the link keeps its text without the href. (The image was left as a bare ``<img>`` that
-    cleaning the output again removed.)"""
+def test_url_a_browser_cannot_parse_is_refused(url: str) -> None:
+    """A port over 65535, or a host holding a character no host may hold (">", "%"), fails
+    a browser's URL parser (and nh3's): the image goes whole and the link keeps its text
+    without the href. (The image was left as a bare ``<img>`` that cleaning the output
+    again removed.)"""
     r = _clean(f'<p>See <a href="{url}">the map</a> below.</p><img src="{url}">')
     assert r.content_html == f"{PARA}<p>See <a {REL}>the map</a> below.</p>"
 
