@@ -622,9 +622,7 @@ def _teaser_titles(root: etree._Element, base: str) -> dict[etree._Element, str]
     # (Document order: an image link's heading is found before links that come earlier.)
     # Only titles inside the root: not the root itself (a page whose article is one unclosed
     # link), nor a card's heading above it.
-    order = {
-        el: i for i, el in enumerate(root.iter(etree.Element)) if el in out and el is not root
-    }
+    order = {el: i for i, el in enumerate(root.iter(etree.Element)) if el in out and el is not root}
     return dict(sorted(((el, out[el]) for el in order), key=lambda kv: order[kv[0]]))
 
 

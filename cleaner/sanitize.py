@@ -223,6 +223,10 @@ def sanitize_fragment(html: str, *, remote_images: bool = True) -> str:
     """
     # (Before each parser reads a serialiser's output: see ``_keep_pre_newline``.)
     first = _keep_pre_newline(_allow_list(_keep_pre_newline(html), remote_images))
+    if "<h" in first and _NESTED_HEADING_RE.search(first):
+        # A heading left inside a heading by a wrapper the allow-list took out: nh3 reading
+        # its own output closes the outer one, so that reading is the one kept.
+        first = _keep_pre_newline(_allow_list(first, remote_images))
     settled = _as_libxml2_reads_it(first)
     if settled is None:
         return first
@@ -232,6 +236,9 @@ def sanitize_fragment(html: str, *, remote_images: bool = True) -> str:
     return _keep_pre_newline(_allow_list(_keep_pre_newline(settled), remote_images))
 
 
+# A heading start tag before the end of the heading it follows (``<h4><h4>``): an HTML
+# parser closes a heading when another opens right inside it.
+_NESTED_HEADING_RE = re.compile(r"<h[1-6][\s>](?:(?!</h[1-6]>).)*?<h[1-6][\s>]", re.DOTALL)
 # A <pre> start tag followed by a newline.
 _PRE_NEWLINE = re.compile(r"(<pre\b[^>]*>)\n")
 

@@ -61,9 +61,8 @@ _CONTROLS_RE = re.compile(r"[\x00-\x20\x7f]")
 _PLAIN_ABSOLUTE_RE = re.compile(
     r"https?://([A-Za-z0-9._~-]+)(?::([0-9]*))?(?:/[^?#;]*)?(?:\?[^#]+)?(?:#[\s\S]+)?\Z"
 )
-# Characters no host may hold (WHATWG's forbidden domain code points, but ":" which only an
-# IPv6 address keeps in ``hostname``): a browser's URL parser fails on "upgrade>dpoints.com"
-# or "cdn.prod.websites%20specifications", as nh3's does; Python's takes them.
+# Characters no host may hold once percent-decoded (WHATWG's forbidden domain code points,
+# but ":" which only an IPv6 address keeps in ``hostname``).
 _FORBIDDEN_HOST_RE = re.compile(r"[\x00-\x20#%/<>?@\[\\\]^|\x7f]")
 # The largest port a URL can name (a browser's URL parser fails on more, as urlsplit does).
 MAX_PORT = 65535
@@ -297,7 +296,7 @@ def _resolve(value: str, base: str | None) -> str | None:
         return _encode_controls(out)
     if scheme not in URL_SCHEMES or not host or "@" in parts.netloc:
         return None
-    if _FORBIDDEN_HOST_RE.search(host):
+    if not _valid_host(host):
         return None
     if _reaches_local(host, page_host):
         return None
@@ -311,6 +310,26 @@ _resolve_cached = functools.lru_cache(maxsize=8192)(_resolve)
 def _page_host(base: str) -> str | None:
     """The host of the page's URL (raises ValueError as urlsplit does)."""
     return urlsplit(base).hostname
+
+
+@functools.lru_cache(maxsize=1024)
+def _valid_host(host: str) -> bool:
+    """True for a host a browser's URL parser takes, as nh3's does: percent-decoded, it
+    holds no forbidden character ("upgrade>dpoints.com", "websites specifications") and a
+    name that is not ASCII converts to one ("wðw.example", once written "w%C3%B0w.example"
+    by libxml2, does; one holding U+FFFD does not). Python's parser takes them all."""
+    if host.isascii() and "%" not in host:
+        return _FORBIDDEN_HOST_RE.search(host) is None
+    decoded = unquote(host, errors="replace")
+    if _FORBIDDEN_HOST_RE.search(decoded):
+        return False
+    if ":" in decoded:
+        return True  # an IPv6 address (checked as an address elsewhere)
+    try:
+        decoded.encode("idna")
+    except UnicodeError:
+        return False
+    return True
 
 
 def _encode_controls(url: str) -> str:

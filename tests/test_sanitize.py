@@ -363,6 +363,20 @@ def test_url_a_browser_cannot_parse_is_refused(url: str) -> None:
     assert r.content_html == f"{PARA}<p>See <a {REL}>the map</a> below.</p>"
 
 
+def test_heading_left_inside_a_heading_is_read_as_an_html_parser_reads_it() -> None:
+    """A heading in a heading with an element the allow-list takes out between
+    (``<h4><font><h4>``) comes out as two headings, as nh3 itself reads ``<h4><h4>``:
+    cleaning the output again changes nothing (the nesting was kept, and the second
+    cleaning split it)."""
+    page = (
+        f"<html><body><article>{PARA * 3}<h4><font><h4>Specs</h4></font></h4>{PARA * 2}"
+        "</article></body></html>"
+    )
+    r = clean(page, url="https://example.test/news/a")
+    assert "<h4><h4>" not in r.content_html
+    assert clean(r.html, url="https://example.test/news/a").html == r.html
+
+
 def test_relative_links_become_absolute() -> None:
     """Relative, dot-dot, fragment and protocol-relative links resolve against the page URL."""
     r = _clean(
