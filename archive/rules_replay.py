@@ -31,7 +31,7 @@ from cleaner.actions import (
 from cleaner.measure import Stats
 from cleaner.metadata import extract
 from cleaner.parse import decode
-from cleaner.sanitize import resolve_urls, url_policy
+from cleaner.sanitize import resolve_urls
 from cleaner.schema import SiteRule
 from cleaner.selectors import PatternError, Selector, make_selector
 from cleaner.titles import headline
@@ -203,15 +203,17 @@ def _inside(el: etree._Element, root: etree._Element) -> bool:
     return node is root
 
 
-def _apply(t: _Tracker, doc: etree._Element, rule: SiteRule) -> None:
-    """One rule's entries, in the order ``engine.apply_rule`` runs them."""
+def _apply(t: _Tracker, doc: etree._Element, rule: SiteRule, text: bool = True) -> None:
+    """One rule's entries, in the order ``engine.apply_rule`` runs them (remove_text
+    unless ``text`` is false)."""
     found = [_Found(sel, sel.select(doc), doc) for sel in rule.remove]
     for i, (sel, pre) in enumerate(zip(rule.remove, found, strict=True)):
         rid = f"{rule.id}:remove[{i}]"
         action = partial(remove, doc, pre, t.rec, rid)  # type: ignore[arg-type]
         t.run(rid, _label(sel.kind, sel.expr), sel.reason, action)
-    rid = f"{rule.id}:remove_text"
-    t.run(rid, "remove_text", "", partial(remove_text, doc, rule.remove_text, t.rec, rid))
+    if text:
+        rid = f"{rule.id}:remove_text"
+        t.run(rid, "remove_text", "", partial(remove_text, doc, rule.remove_text, t.rec, rid))
     for i, sel in enumerate(rule.unwrap):
         rid = f"{rule.id}:unwrap[{i}]"
         t.run(rid, _label(sel.kind, sel.expr), sel.reason, partial(unwrap, doc, sel, t.rec, rid))
@@ -233,7 +235,7 @@ def replay(data: bytes, url: str | None, content_type: str | None, rules: RuleSe
     paths = {e: css_path(e) for e in doc.iter() if isinstance(e.tag, str)}
     own = eng._is_own_document(doc)
     base = url or eng._canonical(doc)
-    resolve_urls(doc, base)
+    resolve_urls(doc, base, links=False)  # (as clean() does: links inside the article, later)
     md = extract(doc, base, site.fields if site else {})
     head = headline(md.title, md.site_name, url or md.canonical, md.headings)
     body = doc.find("body")
@@ -251,7 +253,12 @@ def replay(data: bytes, url: str | None, content_type: str | None, rules: RuleSe
     trailers: list[edges.Trailer] = []
     if not own:
         trailers = eng.run_rule_passes(
-            doc, body, site, rules.defaults, rec, lambda r: _apply(t, doc, r)
+            doc,
+            body,
+            site,
+            rules.defaults,
+            rec,
+            lambda r: _apply(t, doc, r, r is not rules.defaults),
         )
     else:
         eng.protect_kept(doc, site, rules.defaults, rec)
@@ -276,6 +283,10 @@ def replay(data: bytes, url: str | None, content_type: str | None, rules: RuleSe
             "",
             lambda: edges.cut_trailers(top, trailers, rec),
         )
+    if not own and rules.defaults is not None:
+        rid = f"{rules.defaults.id}:remove_text"
+        texts = rules.defaults.remove_text
+        t.run(rid, "remove_text", "", partial(remove_text, top, texts, rec, rid))
     if not own and (site is None or site.generic):
         measured: list[Stats] = []
         t.run(
@@ -308,7 +319,9 @@ def replay(data: bytes, url: str | None, content_type: str | None, rules: RuleSe
             "",
             lambda: edges.drop_end_headings(top, rec),
         )
-    t.run("builtin:safety", "URL policy", "", lambda: url_policy(root, rec, True))
+    # What ``clean()`` finishes with: the URL policy, the allow-list, and the blocks that
+    # are blank once sanitised (these leave the sanitised copy, not the page: no path).
+    t.run("builtin:safety", "URL policy", "", lambda: eng._finish(root, base, rec, True))
     out.steps = t.steps
     _check_against_clean(out, rec, data, url, content_type, rules)
     return out

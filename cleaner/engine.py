@@ -138,13 +138,15 @@ class CleanResult:
     warnings: list[str] = field(default_factory=list)
 
 
-def apply_rule(doc: etree._Element, rule: SiteRule, rec: Recorder) -> None:
-    """Run one rule's remove, remove_text, unwrap and strip_attrs edits on the page."""
+def apply_rule(doc: etree._Element, rule: SiteRule, rec: Recorder, text: bool = True) -> None:
+    """Run one rule's remove, remove_text (unless ``text`` is false), unwrap and
+    strip_attrs edits on the page."""
     # One walk finds every selector's matches (in rule order each then removes its own).
     matches = matcher_for(tuple(rule.remove)).select_all(doc)
     for i, (sel, found) in enumerate(zip(rule.remove, matches, strict=True)):
         _remove_found(doc, sel, found, rec, f"{rule.id}:remove[{i}]")
-    remove_text(doc, rule.remove_text, rec, f"{rule.id}:remove_text")
+    if text:
+        remove_text(doc, rule.remove_text, rec, f"{rule.id}:remove_text")
     for i, sel in enumerate(rule.unwrap):
         unwrap(doc, sel, rec, f"{rule.id}:unwrap[{i}]")
     strip_attrs(doc, rule.strip_attrs, rec, f"{rule.id}:strip_attrs")
@@ -543,7 +545,12 @@ def clean(
     trailers: list[edges.Trailer] = []
     if not own:
         trailers = run_rule_passes(
-            doc, body, site, rules.defaults, rec, lambda r: apply_rule(doc, r, rec)
+            doc,
+            body,
+            site,
+            rules.defaults,
+            rec,
+            lambda r: apply_rule(doc, r, rec, text=r is not rules.defaults),
         )
     else:
         protect_kept(doc, site, rules.defaults, rec)
@@ -563,6 +570,10 @@ def clean(
             root = body
     if trailers:
         edges.cut_trailers(root, trailers, rec)
+    if not own and rules.defaults is not None:
+        # The defaults' whole-text matches, inside the article only: a label elsewhere
+        # changes neither the root nor the result, and the page is three times the root.
+        remove_text(root, rules.defaults.remove_text, rec, f"{rules.defaults.id}:remove_text")
     if not own and (site is None or site.generic):
         stats = generic.prune(root, rec, md.title, stats, base)
         edges.prune_lead(root, rec, stats, md.title, md.byline, head)

@@ -285,6 +285,23 @@ def test_explain_replays_the_headline_author_card_and_end_heading_steps(tmp_path
     assert steps[("heading at the end", "Credits (2)")].endswith("div#story > h4")
 
 
+def test_explain_agrees_with_clean_on_a_contents_list_and_a_blank_spacer(tmp_path: Path):
+    """A table of contents (links to places on the page, pruned as link-dense: the replay
+    read them made absolute, as clean() does not yet) and a blank spacer paragraph (removed
+    once sanitised, which the replay did not do) give no drift warning."""
+    toc = "".join(
+        f"<li><a href='#part-{i}'>Part {i} of the harbour story</a></li>" for i in range(6)
+    )
+    page = tmp_path / "page.html"
+    page.write_text(
+        f"<html><body><div id='story'><p>{PARAS[0]} In this story:</p><ul>{toc}</ul>"
+        f"<p>{PARAS[1]}</p><p>&zwj;</p><p>{PARAS[2]}</p></div></body></html>",
+        encoding="utf-8",
+    )
+    steps = _explained_steps(page)
+    assert any(sel == "link-dense block" and "Part 3" in text for sel, text in steps)
+
+
 def test_explain_an_archived_article_by_id(site: Path, tmp_path: Path):
     """An article id reads the stored capture and its URL from the archive."""
     saved = tmp_path / "saved.html"
