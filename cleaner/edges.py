@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Iterator
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
@@ -415,28 +416,34 @@ def cut_card_grids(
         return
     if index and cut_index(root, rec, base):
         return
+    removed: list[str] = []
+    for sib in _after_article(root):
+        grids: list[etree._Element] = []
+        for el in sib.iter(etree.Element):
+            if not any(is_inside(el, g) for g in grids) and _card_grid(el, base):
+                grids.append(el)
+        for grid in grids:
+            removed.append(sample_text(grid))
+            drop(grid)
+    rec.add(RULE_ID, "teaser grid", "cards of other stories after the article", removed)
+
+
+def _after_article(root: etree._Element) -> Iterator[etree._Element]:
+    """The blocks after the last paragraph of the article's main run of prose: the elements
+    after it and after each of its ancestors inside ``root``, nearest first (each level's
+    taken before the caller changes it)."""
     paras = prose_paragraphs(root)
     if not paras:
         return
     holders, per = run_holders(paras)
     main = max(per, key=lambda k: per[k])
-    last = [p for h, (p, _) in zip(holders, paras, strict=True) if h is main][-1]
-    removed: list[str] = []
-    node = last
+    node = [p for h, (p, _) in zip(holders, paras, strict=True) if h is main][-1]
     while node is not root:
         parent = node.getparent()
         if parent is None:
-            break
-        for sib in list(node.itersiblings(etree.Element)):
-            grids: list[etree._Element] = []
-            for el in sib.iter(etree.Element):
-                if not any(is_inside(el, g) for g in grids) and _card_grid(el, base):
-                    grids.append(el)
-            for grid in grids:
-                removed.append(sample_text(grid))
-                drop(grid)
+            return
+        yield from list(node.itersiblings(etree.Element))
         node = parent
-    rec.add(RULE_ID, "teaser grid", "cards of other stories after the article", removed)
 
 
 # An author's card: the author's name linked to their page, a job title, a short bio.
@@ -453,35 +460,20 @@ def cut_author_cards(root: etree._Element, rec: Recorder, byline: str | None) ->
     names = _author_names(byline)
     if not names:
         return
-    paras = prose_paragraphs(root)
-    if not paras:
-        return
-    holders, per = run_holders(paras)
-    main = max(per, key=lambda k: per[k])
-    last = [p for h, (p, _) in zip(holders, paras, strict=True) if h is main][-1]
     cards: list[etree._Element] = []
-    node = last
-    while node is not root:
-        parent = node.getparent()
-        if parent is None:
-            break
-        for sib in node.itersiblings(etree.Element):
-            for a in sib.iter("a"):
-                name = " ".join(element_text(a).casefold().split())
-                # (On a line of its own: not a company named in a sentence.)
-                if name not in names or element_text(a.getparent()).casefold() != name:
-                    continue
-                card = a
-                up = card.getparent()
-                while (
-                    up is not None
-                    and up is not parent
-                    and len(element_text(up)) <= AUTHOR_CARD_TEXT
-                ):
-                    card, up = up, up.getparent()
-                if not any(is_inside(card, c) for c in cards):
-                    cards.append(card)
-        node = parent
+    for sib in _after_article(root):
+        level = sib.getparent()
+        for a in sib.iter("a"):
+            name = " ".join(element_text(a).casefold().split())
+            # (On a line of its own: not a company named in a sentence.)
+            if name not in names or element_text(a.getparent()).casefold() != name:
+                continue
+            card = a
+            up = card.getparent()
+            while up is not None and up is not level and len(element_text(up)) <= AUTHOR_CARD_TEXT:
+                card, up = up, up.getparent()
+            if not any(is_inside(card, c) for c in cards):
+                cards.append(card)
     removed = [sample_text(card) for card in cards]
     for card in cards:
         drop(card)
