@@ -301,14 +301,21 @@ _CONTROL_REF = re.compile(
 
 
 def _scrub_controls(doc: etree._Element) -> None:
-    """Replace the C0 control characters in every text and tail with U+FFFD, as a literal
-    one in the page is (``_to_utf8``); for the rare page whose references put them there."""
+    """Replace the C0 control characters in every text, tail and attribute but a URL's
+    (``href``, ``src``, ``srcset`` …: the URL policy reads those as a browser does) with
+    U+FFFD, as a literal one in the page is (``_to_utf8``); for the rare page whose
+    references put them there."""
     for el in doc.iter():
         text, tail = el.text, el.tail
         if text and isinstance(el.tag, str) and _NOT_XML.search(text):
             el.text = _NOT_XML.sub("\ufffd", text)
         if tail and _NOT_XML.search(tail):
             el.tail = _NOT_XML.sub("\ufffd", tail)
+        if not isinstance(el.tag, str):
+            continue
+        for name, value in el.attrib.items():
+            if _NOT_XML.search(value) and "src" not in name and "href" not in name:
+                el.attrib[name] = _NOT_XML.sub("\ufffd", value)
 
 
 def _parse_checked(raw: bytes, build: Callable[..., etree._Element]) -> etree._Element:

@@ -326,10 +326,11 @@ def _valid_host(host: str) -> bool:
     if ":" in decoded:
         return True  # an IPv6 address (checked as an address elsewhere)
     try:
-        decoded.encode("idna")
+        ascii_host = decoded.encode("idna").decode("ascii")
     except UnicodeError:
         return False
-    return True
+    # (Mapping can bring a forbidden character in: "f\u02dcnance" holds a space then.)
+    return _FORBIDDEN_HOST_RE.search(ascii_host) is None
 
 
 def _encode_controls(url: str) -> str:

@@ -351,14 +351,15 @@ def test_script_scheme_link_loses_its_href_and_keeps_its_text(href: str) -> None
         "//cdn.example.test:70000/a.jpg",
         "https://cdn>example.test/a.jpg",
         "https://cdn.example.test%20and%20more/a.jpg",
+        "http://f%CB%9Cnance.example.test/a.jpg",
     ],
-    ids=["port", "relative-port", "host-angle", "host-percent"],
+    ids=["port", "relative-port", "host-angle", "host-percent", "host-maps-to-space"],
 )
 def test_url_a_browser_cannot_parse_is_refused(url: str) -> None:
-    """A port over 65535, or a host holding a character no host may hold (">", "%"), fails
-    a browser's URL parser (and nh3's): the image goes whole and the link keeps its text
-    without the href. (The image was left as a bare ``<img>`` that cleaning the output
-    again removed.)"""
+    """A port over 65535, or a host holding a character no host may hold (">", "%", or
+    one its name maps to: "f\u02dcnance" holds a space once mapped), fails a browser's URL
+    parser (and nh3's): the image goes whole and the link keeps its text without the href.
+    (The image was left as a bare ``<img>`` that cleaning the output again removed.)"""
     r = _clean(f'<p>See <a href="{url}">the map</a> below.</p><img src="{url}">')
     assert r.content_html == f"{PARA}<p>See <a {REL}>the map</a> below.</p>"
 
@@ -388,6 +389,18 @@ def test_link_to_a_host_that_is_not_ascii_survives_cleaning_twice() -> None:
     assert 'href="https://b' in r.content_html
     again = clean(r.html, url="https://example.test/news/a")
     assert again.content_html == r.content_html
+
+
+def test_control_character_reference_in_an_alt_text_cleans_twice_alike() -> None:
+    """ "&#1;" in an image's alt text becomes U+FFFD, as a literal control character does;
+    the output then has none, and cleaning it again changes nothing."""
+    page = (
+        f"<html><body><article>{PARA * 3}<p>Look: <img src='https://cdn.example.test/a.jpg' "
+        "alt='a map&#1; of the bay'></p></article></body></html>"
+    )
+    r = clean(page, url="https://example.test/news/a")
+    assert 'alt="a map\ufffd of the bay"' in r.content_html
+    assert clean(r.html, url="https://example.test/news/a").html == r.html
 
 
 def test_relative_links_become_absolute() -> None:
