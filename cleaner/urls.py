@@ -52,6 +52,8 @@ TRACKER_HOSTS = (
 _SRCSET_URL_RE = re.compile(r"[\s,]*(\S*)")
 _DESCRIPTOR_RE = re.compile(r"^(\d+(?:\.\d+)?|\.\d+)([wx])$", re.IGNORECASE)
 _SCHEME_RE = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):")
+# A URL with a scheme and an authority ("https://…"): absolute, whatever the base.
+_AUTHORITY_RE = re.compile(r"[a-zA-Z][a-zA-Z0-9+.\-]*://")
 _TAB_NEWLINE_RE = re.compile(r"[\t\n\r]")
 _QUERY_START_RE = re.compile(r"[?#]")
 _CONTROLS_RE = re.compile(r"[\x00-\x20\x7f]")
@@ -284,7 +286,9 @@ def _resolve(value: str, base: str | None) -> str | None:
             return None
         return _encode_controls(value)
     try:
-        out = urljoin(base or "", value) if base else value
+        # (An absolute URL as it is: urljoin drops an empty query or fragment, "…/?", when
+        # the base has the same scheme, and a browser keeps it.)
+        out = urljoin(base, value) if base and not _AUTHORITY_RE.match(value) else value
         parts = urlsplit(out)
         scheme = parts.scheme.lower()
         host = parts.hostname

@@ -403,6 +403,16 @@ def test_control_character_reference_in_an_alt_text_cleans_twice_alike() -> None
     assert clean(r.html, url="https://example.test/news/a").html == r.html
 
 
+def test_absolute_url_with_an_empty_query_keeps_it_whatever_the_base() -> None:
+    """ "http://ads.example.test/p/?" keeps its empty query, as a browser does, whether the
+    page has a URL of the same scheme or none (joining it with an http base dropped the
+    "?", so cleaning the output, whose canonical link is such a base, changed it)."""
+    body = '<p>See <a href="http://ads.example.test/p/?">the offer</a> here.</p>'
+    for url in ("http://example.test/news/a", None):
+        r = clean(f"<html><body><article>{PARA * 3}{body}</article></body></html>", url=url)
+        assert 'href="http://ads.example.test/p/?"' in r.content_html
+
+
 def test_relative_links_become_absolute() -> None:
     """Relative, dot-dot, fragment and protocol-relative links resolve against the page URL."""
     r = _clean(
