@@ -228,6 +228,8 @@ def _document(raw: bytes, parser: etree.HTMLParser) -> etree._Element:
     doc = etree.fromstring(raw, parser)
     if doc is None:
         raise etree.ParserError("Document is empty")
+    if b"&#" in raw and _CONTROL_REF.search(raw):
+        _scrub_controls(doc)  # (before any text is set: lxml refuses one holding them)
     for pre in doc.iter("pre"):
         text = pre.text
         if text and text[0] == "\n":
@@ -320,14 +322,6 @@ def _scrub_controls(doc: etree._Element) -> None:
 
 def _parse_checked(raw: bytes, build: Callable[..., etree._Element]) -> etree._Element:
     """Run ``build`` with a plain then a huge_tree parser; raise ParseError on lost input."""
-    doc = _parse_limited(raw, build)
-    if b"&#" in raw and _CONTROL_REF.search(raw):
-        _scrub_controls(doc)
-    return doc
-
-
-def _parse_limited(raw: bytes, build: Callable[..., etree._Element]) -> etree._Element:
-    """``_parse_checked`` but for control characters from references."""
     limits: list[str] = []
     for huge in (False, True):
         parser = html_parser(huge_tree=huge, remove_comments=True, remove_pis=True)

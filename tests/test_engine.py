@@ -282,6 +282,17 @@ def test_control_characters_from_entities_in_text_clean_when_an_element_goes():
     assert "Buy now" not in r.text
 
 
+def test_control_character_reference_in_a_pre_block_cleans():
+    """A ``<pre>`` whose text opens with a newline and holds "&#1;" cleans (dropping the
+    newline set a text lxml refused before the character was scrubbed)."""
+    page = (
+        f"<html><body><article><p>{PARAS[0]}</p><p>{PARAS[1]}</p>"
+        "<pre>\nx = 1&#1;\ny = 2</pre></article></body></html>"
+    )
+    r = clean(page, url="https://x.test/a")
+    assert "x = 1\ufffd" in r.text
+
+
 def test_a_canonical_link_python_cannot_parse_is_ignored():
     """A page's canonical link that does not parse ("http://[bad") is no base and no
     canonical URL (it was a ValueError when no URL was given)."""
