@@ -392,7 +392,10 @@ def strip_attrs(root: etree._Element, names: tuple[str, ...], rec: Recorder, rul
             continue
         for attr in list(el.attrib):
             if any(fnmatch.fnmatchcase(str(attr).lower(), n) for n in names):
-                del el.attrib[attr]
+                try:
+                    del el.attrib[attr]
+                except ValueError:  # a name lxml cannot look up ("{"): the allow-list drops it
+                    continue
                 count += 1
     return count
 

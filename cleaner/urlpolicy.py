@@ -165,8 +165,13 @@ def _noscript_images(root: etree._Element, base: str | None) -> None:
         if found and not _is_placeholder(found.rsplit("/", 1)[-1]):
             continue  # the lazy attributes already name the real image
         for name, value in target.attrib.items():
-            if name not in real.attrib and name not in _RESOLVED_ATTRS and name != "src":
-                real.set(name, value)
+            if name in _RESOLVED_ATTRS or name == "src":
+                continue
+            try:
+                if name not in real.attrib:
+                    real.set(name, value)
+            except ValueError:
+                continue  # a name libxml2 read but lxml cannot make ('a"b'): not copied
         holder.remove(real)
         real.tail = target.tail
         place.replace(target, real)

@@ -868,6 +868,38 @@ def test_an_amp_page_keeps_its_images_and_loses_its_ad_slots() -> None:
     assert "<amp-ad>" in [s for x in r.removals for s in x.samples]
 
 
+def test_a_placeholder_with_an_attribute_lxml_cannot_name_gives_way_to_its_noscript_image():
+    """A lazy image's placeholder carrying an attribute named ``{`` (libxml2 reads it, lxml
+    takes it for a namespace and raised ValueError when it was copied) still gives way to
+    the real image in its ``<noscript>``; that attribute is left behind."""
+    r = clean(
+        f"<html><body><article><p>{PARAS[0]}</p><figure><img {{='1' alt='Taman' "
+        "src='data:image/gif;base64,R0lGODlhAQABAAAAACw='><noscript><img "
+        "src='https://img.example.test/taman.jpg'></noscript></figure>"
+        f"<p>{PARAS[1]}</p></article></body></html>",
+        url="https://example.test/berita/2024/01/01/taman",
+    )
+    assert r.images == ["https://img.example.test/taman.jpg"]
+
+
+def test_an_attribute_lxml_cannot_name_holding_a_control_reference_cleans() -> None:
+    """An attribute named ``{`` whose value holds "&#1;" is left to the allow-list when
+    control characters are scrubbed, and a rule stripping every attribute skips it (each
+    raised ValueError)."""
+    from cleaner.actions import Recorder, strip_attrs
+    from cleaner.parse import parse_text
+
+    r = clean(
+        f"<html><body><article><p>{PARAS[0]}</p><p {{='a&#1;b'>{PARAS[1]}</p>"
+        "</article></body></html>",
+        url="https://x.test/a",
+    )
+    assert PARAS[1][:40] in r.text
+    doc = parse_text("<p {='1' data-x='2'>x</p>")
+    assert strip_attrs(doc, ("*",), Recorder(), "r") == 1
+    assert doc.find(".//p").get("data-x") is None
+
+
 def test_a_lazy_images_real_source_in_noscript_replaces_its_placeholder() -> None:
     """Lazy loaders show a placeholder (a blank GIF, a ``data:`` URI) and put the image
     itself in a ``<noscript>`` after it: that image takes the placeholder's place (keeping
