@@ -257,7 +257,8 @@ def fragment_div(raw: bytes, parser: etree.HTMLParser) -> etree._Element:
     return root
 
 
-# Characters libxml2's HTML parser keeps in text but lxml refuses to set (C0 controls).
+# Characters libxml2's HTML parser keeps in text (from references: ``_scrub_controls``)
+# but lxml refuses to set (C0 controls).
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
@@ -275,8 +276,6 @@ def inner_html(root: etree._Element) -> str:
         # A name libxml2's HTML parser let through but lxml will not make ("<o.length;d++)"
         # from a script's text): one call per child.
         shell = None
-    if text and _NOT_XML.search(text):
-        shell = None  # (a text lxml would not let us set back once cleared)
     if shell is not None:
         empty = etree.tostring(shell, encoding="unicode", method="html")
         end = f"</{root.tag}>"
