@@ -1017,6 +1017,43 @@ def test_contents_titles_credit_lines_and_price_buttons_are_removed() -> None:
     _lines_go_prose_stays(lines, prose)
 
 
+def test_legal_notices_affiliate_notes_and_form_consents_are_removed() -> None:
+    """Notices a site puts under every post (advice disclaimers, "views are the authors'
+    own", trademark notices, a long copyright line, affiliate notes in the first person,
+    a deal's "pricing subject to change", a stale post's age warning), a newsletter's
+    "view it in your browser" and a contact form's consent line go; an article that
+    discusses advice, trademarks or consent in its own words stays."""
+    lines = (
+        "The content of this post is for informational purposes only and is not meant to "
+        "constitute legal, tax or investment advice. Please consult a professional.",
+        "Acme Advisers do not provide tax or legal advice. This material has been prepared "
+        "for informational purposes only, and is not intended to provide such advice.",
+        "The views expressed by the authors of this blog are their own and do not "
+        "necessarily reflect the views of the Example Network Centre.",
+        "G702® and G703® are registered trademarks of The Example Institute of Architects.",
+        "Copyright © 2023 Example Radio. All rights reserved. Visit our website terms of use "
+        "and permissions pages for further information about the use of this transcript.",
+        "Disclaimer: I review independently. If you buy through affiliate links, I may earn "
+        "commissions that help support my testing at no extra cost to you.",
+        "Disclosure: some of my posts contain affiliate links. If you purchase something "
+        "through one of those links I may receive a small commission, so thank you for "
+        "supporting the blog when you shop! All of the opinions are my own and I only "
+        "suggest products that I actually use at home.",
+        "Terms of submitting this form: I agree that Example University may contact me "
+        "regarding educational services via email, telephone or text message.",
+        "By clicking Get Started below, I consent to receive marketing e-mails and calls.",
+        "Deal pricing and availability subject to change after time of publication.",
+        "This post is over 3 years old. I've probably changed my mind since it was written.",
+        "Is this email not displaying correctly?View it in your browser.",
+    )
+    prose = (
+        "Advisers told the court that the views expressed in the filing were informational, "
+        "that the trademarks were registered in 2011, and that no client had agreed to be "
+        "contacted by telephone."
+    )
+    _lines_go_prose_stays(lines, prose)
+
+
 def _cf_encode(address: str, key: int = 0x42) -> str:
     """An address as Cloudflare's e-mail protection encodes it."""
     return f"{key:02x}" + "".join(f"{b ^ key:02x}" for b in address.encode("utf-8"))
