@@ -205,7 +205,116 @@ def _as_libxml2_reads_it(html: str) -> str | None:
     ):
         return None
     close_empty_items(root)
+    _unnest_as_html5(root, terms="<dd" in html or "<dt" in html)
     return inner_html(root)
+
+
+# The HTML tree builder's "special" elements but address, div and p: a list item's start
+# tag closes an open item above it unless one of these lies between them.
+_ITEM_SCOPE = frozenset(
+    [
+        "applet",
+        "area",
+        "article",
+        "aside",
+        "base",
+        "blockquote",
+        "body",
+        "button",
+        "caption",
+        "center",
+        "col",
+        "colgroup",
+        "details",
+        "dir",
+        "dl",
+        "embed",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "frame",
+        "frameset",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "head",
+        "header",
+        "hgroup",
+        "hr",
+        "html",
+        "iframe",
+        "img",
+        "input",
+        "keygen",
+        "link",
+        "listing",
+        "main",
+        "marquee",
+        "menu",
+        "meta",
+        "nav",
+        "noembed",
+        "noframes",
+        "noscript",
+        "object",
+        "ol",
+        "param",
+        "plaintext",
+        "pre",
+        "script",
+        "search",
+        "section",
+        "select",
+        "source",
+        "style",
+        "summary",
+        "table",
+        "tbody",
+        "td",
+        "template",
+        "textarea",
+        "tfoot",
+        "th",
+        "thead",
+        "title",
+        "tr",
+        "track",
+        "ul",
+        "wbr",
+        "xmp",
+    ]
+)
+
+
+# (Compiled once: lxml compiles an expression given as a string on every call.)
+_LINKS_IN_LINKS = etree.XPath(".//a//a")
+_ITEMS_IN_ITEMS = etree.XPath(".//li//li")
+_TERMS_IN_TERMS = etree.XPath(".//dd//dd | .//dd//dt | .//dt//dd | .//dt//dt")
+
+
+def _unnest_as_html5(root: etree._Element, terms: bool) -> None:
+    """Undo nesting that libxml2 keeps and an HTML5 parser does not, so nh3 reads the
+    reading document as libxml2 does when it is cleaned again: a link inside a link loses
+    its tag (its text stays; a browser ends the outer link there), and a list item inside
+    another with no list between them (``<li><div><li>``), or a ``<dd>``/``<dt>`` inside
+    another, becomes a ``<div>`` (a browser would close the outer item). ``terms``: the
+    fragment holds a ``<dd>`` or ``<dt>`` (else that search is skipped)."""
+    for link in _LINKS_IN_LINKS(root):
+        link.drop_tag()
+    items = _ITEMS_IN_ITEMS(root) + (_TERMS_IN_TERMS(root) if terms else [])
+    for item in items:
+        kinds = ("li",) if item.tag == "li" else ("dd", "dt")
+        for above in item.iterancestors():
+            if above.tag in kinds:
+                item.tag = "div"
+                break
+            if above.tag in _ITEM_SCOPE:
+                break
 
 
 def sanitize_fragment(html: str, *, remote_images: bool = True) -> str:
