@@ -288,6 +288,22 @@ def prune(
     return stats
 
 
+def _many_links(el: etree._Element) -> bool:
+    """Whether an element holds at least ``CELL_LINKS`` links to other pages (a code
+    listing's line numbers link to its own lines)."""
+    found = 0
+    for a in el.iter("a"):
+        if not (a.get("href") or "").startswith("#"):
+            found += 1
+            if found == CELL_LINKS:
+                return True
+    return False
+
+
+# Links to other pages in a table cell that make it a block of links, not a data cell.
+CELL_LINKS = 10
+
+
 def _boilerplate_reason(
     el: etree._Element,
     title: str | None,
@@ -331,7 +347,11 @@ def _boilerplate_reason(
         return None
     if weight < 0 and not _contains_keep(el) and (n < 200 or ld > 0.35):
         return "class/id names boilerplate"
-    blocky = tag in ("ul", "ol", "div", "section", "table", "p", "dl")
+    # A layout table's cell can hold a whole sidebar (a tag cloud, an archive's links); a
+    # data table's cell holds a link or a few.
+    blocky = tag in ("ul", "ol", "div", "section", "table", "p", "dl") or (
+        tag in ("td", "th") and _many_links(el)
+    )
     if blocky and n and ld > 0.6 and (n < 400 or tag not in ("p", "table")):
         if not _has_media(el):
             if _article_links(el, root, stats):

@@ -169,6 +169,37 @@ def test_home_page_of_links_gives_a_short_result() -> None:
     assert len(r.text) < 200
 
 
+def test_layout_table_cell_of_links_goes_data_and_line_number_cells_stay() -> None:
+    """An old blog's layout table puts its sidebar in a cell: a tag cloud of links after a
+    "Search" and an "Archive" label. On a page with no article that cell is a wall of links
+    and goes; a data table whose cells each link one name stays, and so does a code
+    listing's cell of line numbers (links to its own lines)."""
+    tags = " ".join(f"<a href='/tags/t{i}/'>topic {i}</a>" for i in range(60))
+    r = clean(
+        "<html><body><table><tr><td><img src='/logo.png' alt=''></td>"
+        f"<td>Search <form><input name='q'></form> Archive {tags}</td></tr></table>"
+        "</body></html>",
+        url="https://blog.example.test/archive/2025/12/",
+    )
+    assert "topic" not in r.text
+    assert len(r.text) < 100
+    rows = "".join(
+        f"<tr><td><a href='/people/{i}'>Member {i}</a></td><td>Joined in {2000 + i}, "
+        f"serves on the board of the {i}th district and chairs its finance committee.</td></tr>"
+        for i in range(12)
+    )
+    lines = "".join(f"<a href='#hl-0-{i}'>{i}</a>\n" for i in range(1, 15))
+    code = "".join(f"value_{i} = compute({i})\n" for i in range(1, 15))
+    r = clean(
+        f"<html><body><article><p>{PROSE}</p><table>{rows}</table><p>{PROSE}</p>"
+        f"<table><tr><td><pre>{lines}</pre></td><td><pre>{code}</pre></td></tr></table>"
+        "</article></body></html>",
+        url="https://example.test/a",
+    )
+    assert "Member 11" in r.text
+    assert "\n14\n" in r.text
+
+
 def test_prune_records_each_removal_once() -> None:
     """A removed block's descendants are not recorded again as separate removals."""
     doc = _doc(
