@@ -47,6 +47,7 @@ from .sanitize import (
     resolve_urls,
     safe_image_url,
     sanitize_fragment,
+    sanitize_fragment_tree,
     url_policy,
 )
 from .schema import SiteRule
@@ -637,8 +638,14 @@ def _finish(
     linearize(root)
     resolve_links(root, base)
     images = url_policy(root, rec, remote_images)
-    content_html = sanitize_fragment(inner_html(root), remote_images=remote_images).strip()
-    fragment = parse_fragment(content_html or "<p></p>")
+    content_html, fragment_read = sanitize_fragment_tree(
+        inner_html(root), remote_images=remote_images
+    )
+    content_html = content_html.strip()
+    # (The sanitiser's own reading of its result, when it made one, saves parsing it again.)
+    fragment = (
+        fragment_read if fragment_read is not None else parse_fragment(content_html or "<p></p>")
+    )
     # (On the sanitised fragment: the HTML parser closes a paragraph at a block inside it,
     # and what is left after that block can be a blank one.)
     if has_invisible(content_html) and _drop_blank_blocks(fragment, rec):

@@ -192,8 +192,9 @@ def _allow_list(html: str, remote_images: bool) -> str:
     return _cleaner(remote_images)(html)
 
 
-def _as_libxml2_reads_it(html: str) -> str | None:
-    """Re-serialise a fragment the way libxml2 nests it; None if it cannot be done losslessly."""
+def _as_libxml2_reads_it(html: str) -> tuple[str, etree._Element] | None:
+    """Re-serialise a fragment the way libxml2 nests it, with libxml2's tree of it (the one
+    that serialisation writes); None if it cannot be done losslessly."""
     parser = html_parser(huge_tree=True)
     try:
         root = fragment_div(html.encode("utf-8"), parser)
@@ -206,7 +207,7 @@ def _as_libxml2_reads_it(html: str) -> str | None:
         return None
     close_empty_items(root)
     _unnest_as_html5(root, terms="<dd" in html or "<dt" in html)
-    return inner_html(root)
+    return inner_html(root), root
 
 
 # The HTML tree builder's "special" elements but address, div and p: a list item's start
@@ -318,7 +319,17 @@ def _unnest_as_html5(root: etree._Element, terms: bool) -> None:
 
 
 def sanitize_fragment(html: str, *, remote_images: bool = True) -> str:
-    """Run the allow-list sanitiser over an HTML fragment.
+    """Run the allow-list sanitiser over an HTML fragment (``sanitize_fragment_tree``'s
+    HTML)."""
+    return sanitize_fragment_tree(html, remote_images=remote_images)[0]
+
+
+def sanitize_fragment_tree(
+    html: str, *, remote_images: bool = True
+) -> tuple[str, etree._Element | None]:
+    """Run the allow-list sanitiser over an HTML fragment; return the result, with
+    libxml2's tree of it when that was read on the way (``parse_fragment`` of the result
+    would build the same one), else None.
 
     ``remote_images=False`` removes every ``<img>`` here too, whatever the URL
     policy let through: a parser difference between lxml and nh3 cannot then
@@ -338,11 +349,13 @@ def sanitize_fragment(html: str, *, remote_images: bool = True) -> str:
         first = _keep_pre_newline(_allow_list(first, remote_images))
     settled = _as_libxml2_reads_it(first)
     if settled is None:
-        return first
-    if _same_reading(first, settled):
-        # libxml2 reads nh3's output as nh3 wrote it: a second pass would change nothing.
-        return first.lstrip(_SPACE)
-    return _keep_pre_newline(_allow_list(_keep_pre_newline(settled), remote_images))
+        return first, None
+    serialised, tree = settled
+    if _same_reading(first, serialised):
+        # libxml2 reads nh3's output as nh3 wrote it: a second pass would change nothing,
+        # and the tree is the result's.
+        return first.lstrip(_SPACE), tree
+    return _keep_pre_newline(_allow_list(_keep_pre_newline(serialised), remote_images)), None
 
 
 # A heading start tag before the end of the heading it follows (``<h4><h4>``): an HTML

@@ -14,12 +14,18 @@ from pathlib import Path
 
 import html5lib
 import pytest
+from lxml import etree
 from safety import find_hazards
 
 from cleaner import ParseError, clean
-from cleaner.parse import MAX_BYTES
+from cleaner.parse import MAX_BYTES, parse_fragment
 from cleaner.render import CSP
-from cleaner.sanitize import safe_image_url, sanitize_fragment, srcset_candidates
+from cleaner.sanitize import (
+    safe_image_url,
+    sanitize_fragment,
+    sanitize_fragment_tree,
+    srcset_candidates,
+)
 
 URL = "https://example.test/a"
 SHARED = Path(os.environ.get("CLEANER_SHARED") or Path(__file__).resolve().parents[2] / "shared")
@@ -408,6 +414,41 @@ def test_nesting_an_html5_parser_would_break_is_undone_once(fragment: str, kept:
     once = sanitize_fragment(fragment)
     assert kept in once
     assert sanitize_fragment(once) == once
+
+
+@pytest.mark.parametrize(
+    "fragment",
+    [
+        "  <p>One <b>two</b> three</p><ul><li></li><li>item</li></ul>",
+        "<p>Text&nbsp;with a no-break space</p><img src='https://example.test/a.png' alt='x'>",
+        "<table><tr><td>cell</td></tr></table><a href='https://example.test/'>link</a> tail",
+    ],
+    ids=["list", "nbsp-image", "table-link"],
+)
+def test_the_sanitisers_own_tree_is_the_one_its_result_parses_to(fragment: str) -> None:
+    """When the sanitiser hands back the libxml2 tree it read its result with (and saves
+    ``clean`` a parse), that tree is what parsing the result builds, node for node."""
+    html, tree = sanitize_fragment_tree(fragment)
+    assert tree is not None
+    assert html == sanitize_fragment(fragment)
+    parsed = parse_fragment(html.strip())
+    assert _nodes(tree) == _nodes(parsed)
+
+
+def _nodes(root: etree._Element) -> list[tuple[object, ...]]:
+    """Every node of a tree in order: tag, attributes, text and tail (an empty text and
+    none alike: libxml2 keeps an empty item's end tag only for the first)."""
+    return [(e.tag, dict(e.attrib), e.text or "", e.tail or "") for e in root.iter()]
+
+
+def test_the_sanitiser_hands_back_no_tree_when_it_rewrote_the_result() -> None:
+    """A result the second allow-list pass rewrote (libxml2 nested it differently) comes
+    without a tree: the caller parses it."""
+    fragment = "<a href='https://example.test/'>a <table><tr><td>c</td></tr></table></a>"
+    html, tree = sanitize_fragment_tree(fragment)
+    assert tree is None
+    assert html == sanitize_fragment(fragment)
+    assert "a </a><table>" in html
 
 
 def test_list_item_fostered_into_an_item_cleans_twice_alike() -> None:
@@ -830,7 +871,7 @@ def test_single_pass_when_libxml2_reads_the_output_as_written_matches_two_passes
     first = keep(sanitize._allow_list(keep(fragment), True))
     settled = sanitize._as_libxml2_reads_it(first)
     assert settled is not None
-    two_passes = keep(sanitize._allow_list(keep(settled), True))
+    two_passes = keep(sanitize._allow_list(keep(settled[0]), True))
     calls: list[str] = []
     real = sanitize._allow_list
 
