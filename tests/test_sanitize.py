@@ -881,8 +881,8 @@ def test_single_pass_when_libxml2_reads_the_output_as_written_matches_two_passes
 
     monkeypatch.setattr(sanitize, "_allow_list", counting)
     assert sanitize_fragment(fragment) == two_passes.lstrip()
-    if fragment.startswith("\n"):
-        assert len(calls) == 1  # the plain case really takes one pass
+    if fragment.startswith("\n") or "<pre>" in fragment:
+        assert len(calls) == 1  # the plain case (and a <pre>'s newline) really takes one pass
     if "<table>" in fragment:
         assert len(calls) == 2  # re-nested by libxml2: allow-listed again
 
