@@ -15,6 +15,7 @@ Three layouts, detected from the directory contents:
 
 from __future__ import annotations
 
+import argparse
 import gzip
 import json
 from collections.abc import Iterator
@@ -254,3 +255,20 @@ def _dirs(path: Path) -> list[Path]:
 
 
 LOADERS = {"wcxb": load_wcxb, "readability": load_readability, "indonesian": load_indonesian}
+
+
+def corpus_arguments(doc: str, worst: str, argv: list[str] | None) -> argparse.Namespace:
+    """The command line of a report over one corpus (``CORPUS_DIR``, ``--no-rules``,
+    ``--limit N``, ``--worst N`` saying ``worst``), parsed, with the tool's docstring's first
+    line as its description; a folder of no known layout is a usage error (exit 2)."""
+    parser = argparse.ArgumentParser(description=doc.split("\n", 1)[0])
+    parser.add_argument("corpus", type=Path, metavar="CORPUS_DIR")
+    parser.add_argument("--no-rules", action="store_true", help="clean without site rules")
+    parser.add_argument("--limit", type=int, metavar="N", help="only the first N pages")
+    parser.add_argument("--worst", type=int, default=0, metavar="N", help=worst)
+    args = parser.parse_args(argv)
+    try:
+        detect_layout(args.corpus)
+    except (ValueError, OSError) as exc:
+        parser.error(str(exc))
+    return args

@@ -16,7 +16,6 @@ lists the N pages that lose the most in each zone. Exit codes: 0, 2 bad argument
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections import Counter
 from collections.abc import Iterable
@@ -26,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.corpora import detect_layout, iter_cases  # noqa: E402
+from bench.corpora import corpus_arguments, iter_cases  # noqa: E402
 from bench.metric import SHINGLE_SIZE, TOKEN_RE, shingles  # noqa: E402
 from bench.quality import rules_without_sites  # noqa: E402
 
@@ -100,16 +99,7 @@ def report(pages: list[tuple[str, dict[str, float]]], worst: int) -> Iterable[st
 
 def main(argv: list[str] | None = None) -> int:
     """Parse arguments, run, print."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("corpus", type=Path, metavar="CORPUS_DIR")
-    parser.add_argument("--no-rules", action="store_true", help="clean without site rules")
-    parser.add_argument("--limit", type=int, metavar="N", help="only the first N pages")
-    parser.add_argument("--worst", type=int, default=0, metavar="N", help="N worst per zone")
-    args = parser.parse_args(argv)
-    try:
-        detect_layout(args.corpus)
-    except (ValueError, OSError) as exc:
-        parser.error(str(exc))
+    args = corpus_arguments(__doc__ or "", "the N worst pages per zone", argv)
     for line in report(run(args.corpus, args.no_rules, args.limit), args.worst):
         print(line)
     return 0

@@ -18,7 +18,6 @@ an article). ``--worst N`` lists the N longest results. Exit codes: 0, 2 bad arg
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import sys
 from collections.abc import Iterable
@@ -32,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.corpora import detect_layout, iter_cases  # noqa: E402
+from bench.corpora import corpus_arguments, iter_cases  # noqa: E402
 from bench.metric import TOKEN_RE, shingles  # noqa: E402
 from bench.quality import rules_without_sites  # noqa: E402
 
@@ -40,12 +39,7 @@ from bench.quality import rules_without_sites  # noqa: E402
 ARTICLE_BLOCKS = (
     "p",
     "li",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
+    *(f"h{n}" for n in range(1, 7)),
     "td",
     "th",
     "figcaption",
@@ -151,16 +145,7 @@ def report(results: list[Result], worst: int) -> Iterable[str]:
 
 def main(argv: list[str] | None = None) -> int:
     """Parse arguments, run, print."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("corpus", type=Path, metavar="CORPUS_DIR")
-    parser.add_argument("--no-rules", action="store_true", help="clean without site rules")
-    parser.add_argument("--limit", type=int, metavar="N", help="only the first N pages")
-    parser.add_argument("--worst", type=int, default=0, metavar="N", help="the N longest")
-    args = parser.parse_args(argv)
-    try:
-        detect_layout(args.corpus)
-    except (ValueError, OSError) as exc:
-        parser.error(str(exc))
+    args = corpus_arguments(__doc__ or "", "the N longest results", argv)
     for line in report(run(args.corpus, args.no_rules, args.limit), args.worst):
         print(line)
     return 0
