@@ -206,7 +206,7 @@ def _as_libxml2_reads_it(html: str) -> tuple[str, etree._Element] | None:
     ):
         return None
     close_empty_items(root)
-    _unnest_as_html5(root, terms="<dd" in html or "<dt" in html)
+    _unnest_as_html5(root, terms="<dd" in html or "<dt" in html, headings="<h" in html)
     return inner_html(root), root
 
 
@@ -291,17 +291,34 @@ _ITEM_SCOPE = frozenset(
 _LINKS_IN_LINKS = etree.XPath(".//a//a")
 _ITEMS_IN_ITEMS = etree.XPath(".//li//li")
 _TERMS_IN_TERMS = etree.XPath(".//dd//dd | .//dd//dt | .//dt//dd | .//dt//dt")
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 
 
-def _unnest_as_html5(root: etree._Element, terms: bool) -> None:
+def _unnest_as_html5(root: etree._Element, terms: bool, headings: bool) -> None:
     """Undo nesting that libxml2 keeps and an HTML5 parser does not, so nh3 reads the
     reading document as libxml2 does when it is cleaned again: a link inside a link loses
-    its tag (its text stays; a browser ends the outer link there), and a list item inside
+    its tag (its text stays; a browser ends the outer link there); a list item inside
     another with no list between them (``<li><div><li>``), or a ``<dd>``/``<dt>`` inside
-    another, becomes a ``<div>`` (a browser would close the outer item). ``terms``: the
-    fragment holds a ``<dd>`` or ``<dt>`` (else that search is skipped)."""
+    another, becomes a ``<div>`` (a browser would close the outer item); a heading right
+    inside a heading closes it, as in a browser (``<h4>a<h4>b</h4>c</h4>`` is
+    ``<h4>a</h4><h4>b</h4>c``). ``terms``, ``headings``: the fragment holds a ``<dd>`` or
+    ``<dt>``, a heading (else that search is skipped)."""
     for link in _LINKS_IN_LINKS(root):
         link.drop_tag()
+    nested = (
+        [h for h in root.iter(*_HEADINGS) if h.getparent().tag in _HEADINGS] if headings else []
+    )
+    for inner in nested:
+        outer = inner.getparent()
+        if outer is None or outer.tag not in _HEADINGS:
+            continue  # (moved out with a heading around it)
+        # The inner heading and what follows it in the outer one move out after it.
+        tail, outer.tail = outer.tail, None
+        last = outer
+        for moving in [inner, *inner.itersiblings()]:
+            last.addnext(moving)  # (with its tail)
+            last = moving
+        last.tail = (last.tail or "") + (tail or "") or None
     items = _ITEMS_IN_ITEMS(root) + (_TERMS_IN_TERMS(root) if terms else [])
     for item in items:
         kinds = ("li",) if item.tag == "li" else ("dd", "dt")
@@ -338,10 +355,6 @@ def sanitize_fragment_tree(
     """
     # (Before each parser reads a serialiser's output: see ``_keep_pre_newline``.)
     first = _keep_pre_newline(_allow_list(_keep_pre_newline(html), remote_images))
-    if "<h" in first and _NESTED_HEADING_RE.search(first):
-        # A heading left inside a heading by a wrapper the allow-list took out: nh3 reading
-        # its own output closes the outer one, so that reading is the one kept.
-        first = _keep_pre_newline(_allow_list(first, remote_images))
     settled = _as_libxml2_reads_it(first)
     if settled is None:
         return first, None
@@ -353,9 +366,6 @@ def sanitize_fragment_tree(
     return _keep_pre_newline(_allow_list(_keep_pre_newline(serialised), remote_images)), None
 
 
-# A heading start tag before the end of the heading it follows (``<h4><h4>``): an HTML
-# parser closes a heading when another opens right inside it.
-_NESTED_HEADING_RE = re.compile(r"<h[1-6][\s>](?:(?!</h[1-6]>).)*?<h[1-6][\s>]", re.DOTALL)
 # A <pre> start tag followed by a newline.
 _PRE_NEWLINE = re.compile(r"(<pre\b[^>]*>)\n")
 
