@@ -109,8 +109,15 @@ def _tz(value: str | None) -> timezone | None:
     m = re.match(r"([+-])(\d{2}):?(\d{2})", v)
     if not m:
         return None
-    delta = timedelta(hours=int(m.group(2)), minutes=int(m.group(3)))
+    hours, minutes = int(m.group(2)), int(m.group(3))
+    if hours > MAX_OFFSET_HOURS or minutes > 59:
+        return None  # no zone is that far off ("+50:00"): the time is read without one
+    delta = timedelta(hours=hours, minutes=minutes)
     return timezone(-delta if m.group(1) == "-" else delta)
+
+
+# The largest offset from UTC any zone has (Kiribati, +14:00).
+MAX_OFFSET_HOURS = 14
 
 
 def parse_date(text: str | None) -> str | None:

@@ -79,6 +79,16 @@ def test_indonesian_date_text_parses_with_its_zone() -> None:
     assert parse_date("Kamis, 5 November 2015 14:56 WIB") == "2015-11-05T14:56:00+07:00"
 
 
+def test_an_offset_no_zone_has_leaves_the_time_without_one() -> None:
+    """A published time with an offset past any zone's ("+50:00", "+05:75") is read
+    without its zone instead of raising; real offsets, to Kiribati's +14:00, are kept."""
+    md = _md('<meta property="article:published_time" content="2025-08-11T13:32:20+50:00">')
+    assert md.published == "2025-08-11T13:32:20"
+    assert parse_date("2025-08-11T13:32:20+05:75") == "2025-08-11T13:32:20"
+    assert parse_date("2025-08-11T13:32:20+14:00") == "2025-08-11T13:32:20+14:00"
+    assert parse_date("2025-08-11T13:32:20-0930") == "2025-08-11T13:32:20-09:30"
+
+
 def test_byline_values_that_name_nobody_are_refused() -> None:
     """A label, a date line, a number, a template placeholder, a comment's "says:" or a
     comment form's field label is no byline; names with dates or marks are kept."""
