@@ -228,6 +228,8 @@ def _document(raw: bytes, parser: etree.HTMLParser) -> etree._Element:
     doc = etree.fromstring(raw, parser)
     if doc is None:
         raise etree.ParserError("Document is empty")
+    if doc.getnext() is not None:
+        _join_top_level(doc)
     if b"&#" in raw and _CONTROL_REF.search(raw):
         _scrub_controls(doc)  # (before any text is set: lxml refuses one holding them)
     for pre in doc.iter("pre"):
@@ -235,6 +237,26 @@ def _document(raw: bytes, parser: etree.HTMLParser) -> etree._Element:
         if text and text[0] == "\n":
             pre.text = text[1:]
     return doc
+
+
+def _join_top_level(doc: etree._Element) -> None:
+    """Move into the document element the elements libxml2 left beside it: recovering from
+    a broken ``<html>`` start tag (an unclosed quote), it can put the page in a second
+    top-level ``<html>`` after an empty one, where a browser has one document. A second
+    ``<head>`` or ``<body>`` joins the first."""
+    for sibling in [s for s in doc.itersiblings() if isinstance(s.tag, str)]:
+        for child in list(sibling) if sibling.tag == "html" else [sibling]:
+            own = doc.find(child.tag) if child.tag in ("head", "body") else None
+            if own is None:
+                doc.append(child)
+                continue
+            if child.text:
+                last = own[-1] if len(own) else None
+                if last is None:
+                    own.text = (own.text or "") + child.text
+                else:
+                    last.tail = (last.tail or "") + child.text
+            own.extend(list(child))
 
 
 _FULL_HTML_RE = re.compile(rb"^\s*<(?:html|!doctype)", re.I)

@@ -716,3 +716,21 @@ def test_decoded_utf8_is_the_text_encoded() -> None:
         assert etree.tostring(with_bytes) == etree.tostring(P.parse_text(decoded.text))
     assert P.decode(page + b"\xff", "text/html; charset=utf-8").utf8 is None
     assert P.decode(page, "text/html; charset=windows-1252").utf8 is None
+
+
+def test_page_left_beside_an_empty_html_element_is_cleaned_whole() -> None:
+    """An unclosed quote in the ``<html>`` start tag makes libxml2 leave the page in a
+    second top-level ``<html>`` beside an empty one: it joins the document (a browser has
+    one), so the article is cleaned, and a control character reference in an attribute
+    there is scrubbed like any other (it made clean raise ValueError)."""
+    page = (
+        b'<!DOCTYPE html>\n<html id="page />\n<meta name="a" content="b" />\n<title>T</title>'
+        b"</head><body><article><p>The council voted on Tuesday to extend the library opening "
+        b"hours, citing demand from students and shift workers.</p><p>The cells hold &#1; a "
+        b'control reference in <a aria-expanded="false" aria-controls="p&#1;q">a link</a>.</p>'
+        b"</article></body></html>"
+    )
+    r = clean(page)
+    assert r.text.startswith("The council voted on Tuesday")
+    assert "a control reference in a link." in r.text
+    assert clean(r.html).content_html == r.content_html
