@@ -169,6 +169,31 @@ def test_home_page_of_links_gives_a_short_result() -> None:
     assert len(r.text) < 200
 
 
+def test_menu_whose_item_descriptions_go_is_measured_again_and_goes() -> None:
+    """A mega-menu whose items each carry a line of description is not link-dense as
+    measured; pruning takes the descriptions (their class names a menu) and leaves bare
+    links. A page with nothing else (here an article's address whose article scripts
+    would render) must not come out as that wall of links: what is left is measured
+    again."""
+    panels = "".join(
+        f"<div id='mm-{s}' class='mm-panel'><ul class='mm-listview'>"
+        + "".join(
+            f"<li class='mm-listitem'><a class='mm-listitem__text' href='/s{s}/p{i}'>"
+            f"Section {s} page {i}</a><div class='mobile-menu-item-description'>"
+            f"Everything members need to know about topic {s}.{i}, with guides.</div></li>"
+            for i in range(8)
+        )
+        + "</ul></div>"
+        for s in range(6)
+    )
+    r = clean(
+        f"<html><body><div>{panels}</div></body></html>",
+        url="https://example.test/news/2026-housing-outlook-what-economists-are-watching",
+    )
+    assert "Section" not in r.text
+    assert len(r.text) < 200
+
+
 def test_layout_table_cell_of_links_goes_data_and_line_number_cells_stay() -> None:
     """An old blog's layout table puts its sidebar in a cell: a tag cloud of links after a
     "Search" and an "Archive" label. On a page with no article that cell is a wall of links
