@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from html import unescape
 from urllib.parse import urljoin, urlsplit
@@ -88,31 +88,34 @@ def extract(doc: etree._Element, url: str | None, fields: dict[str, Selector]) -
     md.article_body = body.strip() or None if isinstance(body, str) else None
     md.headings = [t for t in map(element_text, itertools.islice(doc.iter("h1"), HEADINGS)) if t]
     md.site_name = (
-        pick(metas, "og:site_name", "application-name")
-        or ld_name(art.get("publisher"))
+        _fits(pick(metas, "og:site_name", "application-name"), NAME_MAX)
+        or _fits(ld_name(art.get("publisher")), NAME_MAX)
         or (urlsplit(url).hostname if url else None)
     )
     ld = readability_ld(doc)
     values = meta_values(doc)
     # Title, byline and date follow Mozilla Readability's order, after the site's selectors.
-    title = _field(doc, fields.get("title")) or first_value(
-        ld,
-        values,
-        "title",
-        "dc:title",
-        "dcterm:title",
-        "og:title",
-        "weibo:article:title",
-        "weibo:webpage:title",
-        "title",
-        "twitter:title",
-        "parsely-title",
+    titles: tuple[Callable[[], str | None], ...] = (
+        lambda: _field(doc, fields.get("title")),
+        lambda: first_value(
+            ld,
+            values,
+            "title",
+            "dc:title",
+            "dcterm:title",
+            "og:title",
+            "weibo:article:title",
+            "weibo:webpage:title",
+            "title",
+            "twitter:title",
+            "parsely-title",
+        ),
+        lambda: article_title(doc),
+        lambda: ld_name(art.get("headline")),
+        lambda: next((t for t in (element_text(h) for h in doc.iter("h1")) if t), None),
     )
-    if not title:
-        title = article_title(doc) or ld_name(art.get("headline"))
-    if not title:
-        title = next((t for t in (element_text(h) for h in doc.iter("h1")) if t), None)
-    md.title = norm_text(unescape(title)) if title else None
+    found = (norm_text(unescape(t)) for t in (f() for f in titles) if t)
+    md.title = _first_fitting(found, TITLE_MAX)
     author = values.get("article:author")
     # The first source that names someone (a label, date or id falls through to the next).
     sources: tuple[Callable[[], str | None], ...] = (
@@ -163,8 +166,9 @@ def extract(doc: etree._Element, url: str | None, fields: dict[str, Selector]) -
         or pick(metas, "og:image", "og:image:url", "twitter:image")
         or ld_image(art.get("image"))
     )
-    md.lead_image = _absolute(lead, url)
-    md.lead_caption = _field(doc, fields.get("lead_caption")) or _caption_of(doc, md.lead_image)
+    md.lead_image = _fits(_absolute(lead, url), URL_MAX)
+    caption = _field(doc, fields.get("lead_caption")) or _caption_of(doc, md.lead_image)
+    md.lead_caption = _clip(caption, CAPTION_MAX) if caption else None
     html = doc if doc.tag == "html" else doc.getroottree().getroot()
     lang = (
         html.get("lang")
@@ -173,9 +177,47 @@ def extract(doc: etree._Element, url: str | None, fields: dict[str, Selector]) -
     )
     md.lang = lang.strip().replace("_", "-")[:20] if lang and lang.strip() else None
     canon = _first_of(doc, "link", "href", rel="canonical") or pick(metas, "og:url")
-    md.canonical = _absolute(canon, url)
-    md.description = pick(metas, "description", "og:description")
+    md.canonical = _fits(_absolute(canon, url), URL_MAX)
+    description = pick(metas, "description", "og:description")
+    md.description = _clip(description, CAPTION_MAX) if description else None
     return md
+
+
+# Bounds on what a field can be (characters). A page's markup can make a "title" of the
+# whole document (an unclosed <title> takes the rest of the page as its text), and the
+# fields go into the reading document's <meta> attributes, where a tag that long is refused
+# when the document is cleaned again. The corpora's longest: title 319, site name 116,
+# lead caption 165, URL 554.
+TITLE_MAX = 600
+NAME_MAX = 300
+CAPTION_MAX = 2000
+URL_MAX = 8192
+
+
+def _fits(value: str | None, limit: int) -> str | None:
+    """``value`` when it is at most ``limit`` characters long, else None."""
+    return value if value is not None and len(value) <= limit else None
+
+
+def _first_fitting(values: Iterable[str], limit: int) -> str | None:
+    """The first of non-empty ``values`` at most ``limit`` characters long; when none is,
+    the first cut to ``limit`` (None when there is none)."""
+    first = None
+    for value in values:
+        if len(value) <= limit:
+            return value
+        if first is None:
+            first = value
+    return _clip(first, limit) if first is not None else None
+
+
+def _clip(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters at a space, with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > limit // 2 else cut).rstrip() + "…"
 
 
 def _caption_of(doc: etree._Element, src: str | None) -> str | None:

@@ -126,8 +126,17 @@ ALLOWED_ATTRS = {
 }
 
 
+# The longest attribute value kept (characters). Escaped (``&quot;`` is six bytes), the
+# allowed attributes of one element (seven at most) then stay within the tag length the
+# parser accepts (``parse.MAX_TAG_BYTES``), so the reading document can be cleaned again.
+ATTR_MAX = 16384
+
+
 def _attribute_filter(tag: str, attr: str, value: str) -> str | None:
-    """nh3 callback: final URL check on every surviving URL attribute."""
+    """nh3 callback: drops an overlong value (``ATTR_MAX``); final URL check on every
+    surviving URL attribute."""
+    if len(value) > ATTR_MAX:
+        return None
     if attr in ("href", "src"):
         check = _url_allowed if len(value) > CACHED_URL_CHARS else _url_allowed_cached
         return value if check(tag == "img", value) else None

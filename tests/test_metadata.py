@@ -282,3 +282,26 @@ def test_an_author_box_with_a_bio_gives_the_name_at_its_head() -> None:
     assert _md("<title>t</title>", f"<p>Article text.</p>{box}").byline == "Lauren Vetter"
     follow = box.replace("Lauren Vetter", "Follow Sarah")
     assert _md("<title>t</title>", f"<p>Article text.</p>{follow}").byline is None
+
+
+def test_overlong_titles_names_and_urls_give_way() -> None:
+    """An unclosed ``<title>`` takes the rest of the page as its text, and a page's meta
+    values can be of any length: those fields go into the reading document's ``<meta>``
+    attributes. An overlong title gives way to the next source (the heading), or is cut
+    when every source is overlong; an overlong site name gives way to the host name, an
+    overlong canonical URL to none."""
+    from cleaner.metadata import TITLE_MAX
+
+    long = "word " * 400
+    md = _md(
+        f'<meta property="og:title" content="{long}"><meta property="og:site_name" '
+        f'content="{long}"><link rel="canonical" href="https://example.test/{"a" * 9000}">',
+        "<h1>Library hours extended</h1><p>x</p>",
+    )
+    assert md.title == "Library hours extended"
+    assert md.site_name == "example.test"
+    assert md.canonical is None
+    swallowed = _md(f"<title>Library hours</titl e><meta name='x' content='y'>{long}</head>")
+    assert swallowed.title is not None
+    assert len(swallowed.title) <= TITLE_MAX and swallowed.title.endswith("word\u2026")
+    assert swallowed.title.startswith("Library hours")

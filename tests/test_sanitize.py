@@ -868,6 +868,43 @@ def test_oversized_page_is_refused_with_a_reason() -> None:
         clean(b"<p>" + b"x" * MAX_BYTES + b"</p>", url=URL)
 
 
+def test_overlong_attribute_values_go_so_the_reading_document_can_be_cleaned_again() -> None:
+    """An attribute value is escaped on output (a quote becomes six bytes): 300,000 quotes
+    in an alt text made a 1.8 MB tag, which the parser refuses when the reading document
+    is cleaned again. Overlong values go; the image and the link's text stay."""
+    quotes = '"' * 300_000
+    body = PARA * 3
+    r = clean(
+        f"<html><body><article>{body}<img src='https://example.test/a.jpg' alt='{quotes}'>"
+        f"{body}<a href='https://example.test/x' title='{quotes}'>link text</a>{body}"
+        "</article></body></html>",
+        url=URL,
+    )
+    assert '<img src="https://example.test/a.jpg">' in r.content_html
+    assert "link text" in r.text and "&quot;" not in r.html
+    assert clean(r.html, url=URL).html == r.html
+
+
+def test_attribute_bound_keeps_every_allowed_tag_under_the_parser_s_tag_limit() -> None:
+    """Seven attributes at most on one element, each at most ``ATTR_MAX`` characters of six
+    bytes escaped, fit in ``MAX_TAG_BYTES``: raising the bound or allowing more attributes
+    must keep that true."""
+    from cleaner.parse import MAX_TAG_BYTES
+    from cleaner.sanitize import ALLOWED_ATTRS, ATTR_MAX
+
+    common = ALLOWED_ATTRS["*"]
+    most = max(len(common | attrs) for attrs in ALLOWED_ATTRS.values()) + 1  # and rel=
+    assert most * (len(' x=""') + 6 * ATTR_MAX) + 100 < MAX_TAG_BYTES
+    fragment = (
+        "<img src='https://example.test/a.jpg' "
+        + " ".join(f"{a}='{'&' * ATTR_MAX}'" for a in ("alt", "title", "lang", "dir"))
+        + " width='1' height='1'>"
+    )
+    out = sanitize_fragment(fragment)
+    assert out.count("&amp;") == 4 * ATTR_MAX
+    assert clean(f"<html><body><p>{PARA}</p>{out}</body></html>", url=URL)
+
+
 @pytest.mark.parametrize(
     "fragment",
     [
