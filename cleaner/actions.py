@@ -128,6 +128,34 @@ def drop(el: etree._Element) -> None:
     parent.remove(el)
 
 
+def drop_tag(el: etree._Element) -> None:
+    """Replace an element by its children and text (``lxml.html``'s ``drop_tag``)."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    prev = el.getprevious()
+    text = el.text
+    if text:
+        if prev is not None:
+            prev.tail = (prev.tail or "") + text
+        else:
+            parent.text = (parent.text or "") + text
+    index = parent.index(el)
+    children = list(el)
+    if children:
+        children[-1].tail = (children[-1].tail or "") + (el.tail or "")
+    elif el.tail:
+        if prev is not None:
+            prev.tail = (prev.tail or "") + el.tail
+        else:
+            parent.text = (parent.text or "") + el.tail
+    parent[index : index + 1] = children
+
+
+# The text of an element and its descendants (not comments'), as XPath's string().
+text_content = etree.XPath("string()")
+
+
 def is_inside(el: etree._Element, root: etree._Element) -> bool:
     """True when ``el`` is ``root`` or still inside it (not taken out with a removal)."""
     node: etree._Element | None = el
@@ -378,7 +406,7 @@ def unwrap(root: etree._Element, sel: Selector, rec: Recorder, rule_id: str) -> 
     """Replace each matched element by its children and text."""
     found = [e for e in sel.select(root) if e is not root and e.getparent() is not None]
     for e in found:
-        e.drop_tag()
+        drop_tag(e)
     return len(found)
 
 

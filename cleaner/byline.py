@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 from lxml import etree
 
-from .actions import norm_text
+from .actions import norm_text, text_content
 from .dates import MONTHS, after_headline
 
 # A byline element: rel/itemprop "author", or a class/id with a byline word.
@@ -153,7 +153,7 @@ def dom_byline(doc: etree._Element) -> str | None:
     fallback: etree._Element | None = None
     boxes: list[etree._Element] = []
     for el in _byline_elements(doc):
-        text = el.text_content().strip()
+        text = text_content(el).strip()
         if len(text) >= 100:
             boxes.append(el)
             continue
@@ -181,12 +181,12 @@ def _boxed_name(boxes: list[etree._Element]) -> str | None:
         if not _visible_and_likely(box):
             continue
         for el in box.iter(etree.Element):
-            text = norm_text(el.text_content())
+            text = norm_text(text_content(el))
             # Longer blocks hold the first line further down; a wrapper gives way to the
             # child that says the same.
             if not text or len(text) > 40:
                 continue
-            if any(norm_text(c.text_content()) == text for c in el):
+            if any(norm_text(text_content(c)) == text for c in el):
                 continue
             words = text.split()
             if (
@@ -204,7 +204,7 @@ def _boxed_name(boxes: list[etree._Element]) -> str | None:
 def _name_part(el: etree._Element) -> str:
     """A byline element's text, its ``itemprop="name"`` part when marked."""
     named = _NAMED(el)
-    return str((named[0] if named else el).text_content()).strip()
+    return str(text_content(named[0] if named else el)).strip()
 
 
 # A link to an author's page on the site ("/author/jane-doe", "/authors/…", "/contributor/…").
@@ -225,7 +225,7 @@ def link_byline(doc: etree._Element) -> str | None:
         href = a.get("href")
         if not href or not _AUTHOR_HREF_RE.search(href):
             continue
-        text = norm_text(a.text_content())
+        text = norm_text(text_content(a))
         words = text.split()
         if not 0 < len(words) <= 5 or any(w.casefold() in _LINK_WORDS for w in words):
             continue
@@ -269,7 +269,7 @@ def said_byline(doc: etree._Element) -> str | None:
                 head = (el[0].text or "").lstrip()
             if not head[:7].lower().startswith(_SAID_OPENINGS):
                 continue
-            text = norm_text(el.text_content())
+            text = norm_text(text_content(el))
             said = _SAID_BY_RE.match(text) if len(text) <= 80 else None
             # "By clicking Submit, you agree …" is a form's consent line.
             if said and not _CONSENT_RE.match(said.group(1)):

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 
 from lxml import etree
 
-from .actions import norm_text
+from .actions import norm_text, text_content
 
 MONTHS = {
     "januari": 1,
@@ -222,9 +222,9 @@ def dom_date(doc: etree._Element) -> str | None:
             headline = el
         prop = el.get("itemprop") or ""
         if "datePublished" in prop or "dateCreated" in prop:
-            found = parse_date(el.get("content") or el.get("datetime") or el.text_content())
+            found = parse_date(el.get("content") or el.get("datetime") or text_content(el))
         elif verdict > 0 or tag == "time":
-            text = el.text_content()
+            text = text_content(el)
             found = parse_date(text) if len(text) <= 200 else None
         else:
             continue
@@ -253,7 +253,7 @@ def after_headline(headline: etree._Element, reach: int) -> Iterator[tuple[etree
             return
         for sib in node.itersiblings():
             text = (
-                sib.text_content()
+                text_content(sib)
                 if isinstance(sib.tag, str) and sib.tag not in ("script", "style")
                 else ""
             )
@@ -289,7 +289,7 @@ def _date_over(headline: etree._Element) -> str | None:
             break
         for sib in node.itersiblings(preceding=True):
             if isinstance(sib.tag, str) and sib.tag not in ("script", "style"):
-                parts.append(sib.text_content())
+                parts.append(text_content(sib))
             if sum(len(p) for p in parts) > DATELINE_OVER:
                 break
         if "".join(parts).strip():

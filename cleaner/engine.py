@@ -24,6 +24,7 @@ from .actions import (
     Removal,
     _top_most,
     drop,
+    drop_tag,
     element_text,
     norm_text,
     raw_text,
@@ -300,7 +301,7 @@ def _strip_non_content(doc: etree._Element, rec: Recorder) -> None:
         found.remove(wrapper)
         for option in list(wrapper.iter(*OPTION_TAGS)):
             drop(option)
-        wrapper.drop_tag()
+        drop_tag(wrapper)
     boxes = [b for b in (_signup_box(e) for e in found if e.tag == "form") if b is not None]
     found = _top_most(found)
     tags = [f"<{e.tag}>" for e in found]

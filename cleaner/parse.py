@@ -16,7 +16,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from html import escape
 
-import lxml.html
 from lxml import etree
 
 from .charset import (
@@ -30,7 +29,6 @@ from .charset import (
 from .errors import ParseError
 
 __all__ = [
-    "HTML_LOOKUP",
     "MAX_BYTES",
     "MAX_TAG_BYTES",
     "REPLACEMENT",
@@ -203,22 +201,11 @@ def _limit_errors(parser: etree.HTMLParser) -> list[str]:
     ]
 
 
-# lxml.html's element classes (``drop_tag``, ``text_content`` …) chosen in C: lxml.html's own
-# lookup calls back into Python for every element proxy, a tenth of ``clean()``'s time. Only
-# the form-field subclasses (``FormElement``, ``InputElement`` …) are not used.
-HTML_LOOKUP = etree.ElementDefaultClassLookup(
-    element=lxml.html.HtmlElement,
-    comment=lxml.html.HtmlComment,
-    pi=lxml.html.HtmlProcessingInstruction,
-    entity=lxml.html.HtmlEntity,
-)
-
-
 def html_parser(**options: bool) -> etree.HTMLParser:
-    """A UTF-8 HTML parser making lxml.html elements through the C-level lookup."""
-    parser = etree.HTMLParser(encoding="utf-8", **options)
-    parser.set_element_class_lookup(HTML_LOOKUP)
-    return parser
+    """A UTF-8 HTML parser making lxml's own elements: lxml.html's classes (``drop_tag``,
+    ``text_content`` …, which ``actions`` has as functions) are Python subclasses, and
+    each element proxy and method look-up costs more with them."""
+    return etree.HTMLParser(encoding="utf-8", **options)
 
 
 def _document(raw: bytes, parser: etree.HTMLParser) -> etree._Element:

@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 import nh3
 from lxml import etree
 
+from .actions import drop, drop_tag
 from .parse import fragment_div, html_parser, inner_html
 from .urlpolicy import (
     LAZY_ATTRS,
@@ -219,7 +220,7 @@ def _as_libxml2_reads_it(html: str) -> tuple[str, etree._Element] | None:
     # An image whose URL the allow-list refused shows nothing, and cleaning the document
     # again drops it (the URL policy keeps no image without one): it goes now.
     for img in [i for i in root.iter("img") if not i.get("src")]:
-        img.drop_tree()
+        drop(img)
     return inner_html(root), root
 
 
@@ -317,7 +318,7 @@ def _unnest_as_html5(root: etree._Element, terms: bool, headings: bool) -> None:
     ``<h4>a</h4><h4>b</h4>c``). ``terms``, ``headings``: the fragment holds a ``<dd>`` or
     ``<dt>``, a heading (else that search is skipped)."""
     for link in _LINKS_IN_LINKS(root):
-        link.drop_tag()
+        drop_tag(link)
     nested = (
         [h for h in root.iter(*_HEADINGS) if h.getparent().tag in _HEADINGS] if headings else []
     )

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
-from .actions import element_text, name_key, norm_text
+from .actions import element_text, name_key, norm_text, text_content
 
 _TITLE_SEP = re.compile(r" [|\-\\/>»–—] ")
 _HIER_SEP = re.compile(r" [\\/>»] ")
@@ -45,7 +45,7 @@ def article_title(doc: etree._Element) -> str:
         if _words(cur) < 3:
             cur = re.sub(r"^[^|\-\\/>»–—]*[|\-\\/>»–—]", "", orig, count=1)
     elif ": " in cur:
-        if not any((h.text_content() or "").strip() == cur.strip() for h in doc.iter("h1", "h2")):
+        if not any((text_content(h) or "").strip() == cur.strip() for h in doc.iter("h1", "h2")):
             cur = orig[orig.rfind(":") + 1 :]
             if _words(cur) < 3:
                 cur = orig[orig.find(":") + 1 :]

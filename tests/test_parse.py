@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 import cleaner.parse
 from cleaner import ParseError, clean
+from cleaner.actions import text_content
 from cleaner.parse import (
     check_is_html,
     decode,
@@ -47,7 +48,7 @@ def para(data: bytes, content_type: str | None = None) -> str:
     doc, _ = parse(data, content_type)
     p = doc.find(".//p")
     assert p is not None
-    return p.text_content()
+    return text_content(p)
 
 
 def nested(depth: int, tag: str = "div") -> str:
@@ -484,7 +485,7 @@ def test_parse_raises_only_parse_error_on_arbitrary_bytes(data: bytes, label: st
 def test_nested_divs_below_2048_keep_all_text(depth: int) -> None:
     """Nesting under libxml2's huge_tree limit parses with every word (retrying past 255)."""
     doc = parse_text(nested(depth))
-    assert doc.text_content() == "deepafter"
+    assert text_content(doc) == "deepafter"
 
 
 def test_3000_nested_divs_raise_parse_error_about_depth() -> None:
@@ -513,7 +514,7 @@ def test_text_after_a_deep_subtree_is_never_silently_lost(depth: int, tag: str) 
     except ParseError as err:
         assert str(err) == TOO_DEEP
         return
-    assert doc.text_content() == "deepafter"
+    assert text_content(doc) == "deepafter"
 
 
 @pytest.mark.parametrize("depth", [250, 256, 1000, 2040, 2046, 2047, 2048, 5000])
@@ -525,27 +526,27 @@ def test_depth_boundary_keeps_text_or_refuses(depth: int) -> None:
         assert str(err) == TOO_DEEP
         assert depth >= 2046
         return
-    assert doc.text_content() == "deepafter"
+    assert text_content(doc) == "deepafter"
 
 
 def test_fragment_deeper_than_255_keeps_all_text() -> None:
     """parse_fragment retries with huge_tree too, so a deep fragment keeps its text."""
     div = parse_fragment(nested(300))
     assert div.tag == "div"
-    assert div.text_content() == "deepafter"
+    assert text_content(div) == "deepafter"
 
 
 def test_text_node_over_10_mb_is_kept_whole() -> None:
     """libxml2's 10 MB token limit does not silently truncate a long paragraph."""
     words = "word " * 2_000_000
     doc = parse_text(f"<p>{words}<b>x</b>{words}</p><p>after</p>")
-    assert len(doc.text_content()) == 2 * len(words) + len("x") + len("after")
+    assert len(text_content(doc)) == 2 * len(words) + len("x") + len("after")
 
 
 def test_comment_over_10_mb_does_not_empty_the_document() -> None:
     """A huge comment before the content does not make the page parse as empty."""
     doc = parse_text("<!--" + "x" * 11_000_000 + "--><p>after</p>")
-    assert doc.text_content() == "after"
+    assert text_content(doc) == "after"
 
 
 # --- str input ----------------------------------------------------------------------------
@@ -554,7 +555,7 @@ def test_comment_over_10_mb_does_not_empty_the_document() -> None:
 def test_str_with_lone_surrogates_and_control_chars_parses() -> None:
     """Lone surrogates, NUL and C0 controls in a str become U+FFFD; nothing raises."""
     doc = parse_text("<p>a\ud800b\udfffc\x00d\x01\x1be\ufffe</p><p>after</p>")
-    assert doc.text_content() == "a\ufffdb\ufffdc\ufffdd\ufffd\ufffde\ufffdafter"
+    assert text_content(doc) == "a\ufffdb\ufffdc\ufffdd\ufffd\ufffde\ufffdafter"
 
 
 def test_clean_accepts_str_with_lone_surrogates() -> None:
@@ -603,7 +604,7 @@ def test_content_after_a_stray_html_end_tag_stays_in_the_body() -> None:
     )
     body = doc.find("body")
     assert body is not None
-    assert "The article text that follows" in body.text_content()
+    assert "The article text that follows" in text_content(body)
 
 
 def test_valid_utf8_wins_over_a_stale_meta_charset() -> None:

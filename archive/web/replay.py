@@ -26,6 +26,7 @@ from urllib.parse import urljoin, urlsplit
 from lxml import etree
 
 from cleaner import CleanerError
+from cleaner.actions import drop
 from cleaner.parse import decode, parse_text
 
 from ..payload import PayloadError, entity_body, header, http_parts
@@ -179,13 +180,13 @@ def rewrite_html(
     """Rewrite an original page for offline replay; returns (html, number of marked elements)."""
     doc = parse_text(text)
     for el in list(doc.iter("base")):
-        el.drop_tree()
+        drop(el)
     for el in list(doc.iter("meta")):
         equiv = (el.get("http-equiv") or "").strip().lower()
         if equiv in ("refresh", "set-cookie", "content-type", "content-security-policy") or (
             el.get("charset") is not None
         ):
-            el.drop_tree()
+            drop(el)
     for el in doc.iter():
         if isinstance(el.tag, str):
             _rewrite_element(el, el.tag.lower(), base, lookup)
