@@ -133,6 +133,14 @@ ALLOWED_ATTRS = {
 ATTR_MAX = 16384
 
 
+# The ``rel`` nh3 gives every link, last of its attributes.
+LINK_REL = "noopener noreferrer nofollow"
+# That ``rel`` with another attribute after it: nh3 moves an element's last attribute into
+# the place of one its filter drops (``_attribute_filter``), and a link's ``rel`` then comes
+# before others; cleaning again would write it last.
+_REL_NOT_LAST = f'rel="{LINK_REL}" '
+
+
 def _attribute_filter(tag: str, attr: str, value: str) -> str | None:
     """nh3 callback: drops an overlong value (``ATTR_MAX``); final URL check on every
     surviving URL attribute."""
@@ -165,7 +173,7 @@ def _allow_list_options(remote_images: bool) -> dict[str, Any]:
         "attributes": ALLOWED_ATTRS,
         "url_schemes": URL_SCHEMES,
         "strip_comments": True,
-        "link_rel": "noopener noreferrer nofollow",
+        "link_rel": LINK_REL,
         "attribute_filter": _attribute_filter,
         "clean_content_tags": {
             "script",
@@ -373,7 +381,7 @@ def sanitize_fragment_tree(
     if settled is None:
         return first, None
     serialised, tree = settled
-    if _same_reading(first, serialised):
+    if _same_reading(first, serialised) and _REL_NOT_LAST not in first:
         # libxml2 reads nh3's output as nh3 wrote it: a second pass would change nothing,
         # and the tree is the result's.
         return first.lstrip(_SPACE), tree

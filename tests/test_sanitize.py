@@ -885,6 +885,25 @@ def test_overlong_attribute_values_go_so_the_reading_document_can_be_cleaned_aga
     assert clean(r.html, url=URL).html == r.html
 
 
+@pytest.mark.parametrize(
+    "link",
+    [
+        "<a href='https://example.test/{long}' title='Title' lang='en'>",
+        "<a href='https://example.test/' title='{long}' lang='en'>",
+    ],
+)
+def test_a_link_losing_an_overlong_attribute_is_cleaned_again_unchanged(link: str) -> None:
+    """nh3 moves an element's last attribute into the place of one its filter drops, so a
+    link's ``rel`` came before ``lang``; cleaning again wrote it last (found by a fuzz run:
+    a stray ``<a href="`` took paragraphs as its URL)."""
+    fragment = f"<p>See {link.format(long='b' * 20_000)}the notice</a> now.</p>"
+    out = sanitize_fragment(fragment)
+    assert out.index("lang=") < out.index("rel=")
+    assert sanitize_fragment(out) == out
+    r = clean(f"<html><body><article>{PARA * 3}{fragment}{PARA}</article></body></html>", url=URL)
+    assert clean(r.html, url=URL).html == r.html
+
+
 def test_attribute_bound_keeps_every_allowed_tag_under_the_parser_s_tag_limit() -> None:
     """Seven attributes at most on one element, each at most ``ATTR_MAX`` characters of six
     bytes escaped, fit in ``MAX_TAG_BYTES``: raising the bound or allowing more attributes
