@@ -236,7 +236,7 @@ def replay(data: bytes, url: str | None, content_type: str | None, rules: RuleSe
     own = eng._is_own_document(doc)
     base = url or eng._canonical(doc)
     resolve_urls(doc, base, links=False)  # (as clean() does: links inside the article, later)
-    md = extract(doc, base, site.fields if site else {})
+    md = extract(doc, base, site.fields if site else {}, own)
     head = headline(md.title, md.site_name, url or md.canonical, md.headings)
     body = doc.find("body")
     if body is None:

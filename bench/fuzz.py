@@ -10,10 +10,11 @@ Each run takes a page (an ``.html`` or ``.html.gz`` file found under a PATH: a c
 spans deleted or repeated, bytes changed, the tail cut, deep nesting, character references
 to control characters, broken URLs) and cleans it, with a URL or without one. A run fails
 when ``clean`` raises anything but ``CleanerError`` (the documented error for input that is
-no page), or when cleaning its reading document again changes the article
-(``clean(clean(x).html).content_html != clean(x).content_html``; skipped with
-``--no-idempotence``). Each failing input is written to ``--out`` (default
-``fuzz-failures``) as ``<seed>-<run>.html``, with a line on stdout saying what failed.
+no page), or when cleaning its reading document again changes it: the article
+(``clean(clean(x).html).content_html != clean(x).content_html``) or the rest (its header:
+title, byline, date …; skipped with ``--no-idempotence``). Each failing input is written
+to ``--out`` (default ``fuzz-failures``) as ``<seed>-<run>.html``, with a line on stdout
+saying what failed.
 
 The same ``--seed`` and ``--runs`` give the same inputs. Exit codes: 0 no failure, 1 a run
 failed, 2 bad arguments or no page found.
@@ -157,6 +158,8 @@ def check(data: bytes, url: str | None, idempotence: bool) -> str | None:
         return "cleaning the output raised " + traceback.format_exc().strip().splitlines()[-1]
     if again.content_html != first.content_html:
         return "not idempotent: cleaning the output changes the article"
+    if again.html != first.html:
+        return "not idempotent: cleaning the output changes the reading document's header"
     return None
 
 

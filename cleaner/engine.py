@@ -534,7 +534,7 @@ def clean(
     # Links are made absolute inside the article only (after pruning): most of a page's
     # anchors are navigation that is removed anyway, and URL checks cost per link.
     resolve_urls(doc, base, links=False)
-    md = extract(doc, base, site.fields if site else {})
+    md = extract(doc, base, site.fields if site else {}, own)
     md.lead_image = safe_image_url(md.lead_image, base)
     head = headline(md.title, md.site_name, url or md.canonical, md.headings)
     next_page = _next_page(doc, site, base)

@@ -76,8 +76,13 @@ def _field(doc: etree._Element, sel: Selector | None, attrs: tuple[str, ...] = (
     return None
 
 
-def extract(doc: etree._Element, url: str | None, fields: dict[str, Selector]) -> Metadata:
-    """Collect metadata from the whole (uncleaned) document."""
+def extract(
+    doc: etree._Element, url: str | None, fields: dict[str, Selector], own: bool = False
+) -> Metadata:
+    """Collect metadata from the whole (uncleaned) document. ``own``: the page is a reading
+    document of ours, whose byline and date are in its ``<meta>`` tags when the cleaning that
+    made it found them: its text is then not searched for them (that would find there what
+    the first cleaning did not, and cleaning again would change the document)."""
     metas = meta_firsts(doc)
     ld_objs = jsonld_objects(doc)
     art = ld_article(ld_objs)
@@ -114,7 +119,7 @@ def extract(doc: etree._Element, url: str | None, fields: dict[str, Selector]) -
         lambda: ld_name(art.get("headline")),
         lambda: next((t for t in (element_text(h) for h in doc.iter("h1")) if t), None),
     )
-    found = (norm_text(unescape(t)) for t in (f() for f in titles) if t)
+    found = (norm_text(_unescaped(t)) for t in (f() for f in titles) if t)
     md.title = _first_fitting(found, TITLE_MAX)
     author = values.get("article:author")
     # The first source that names someone (a label, date or id falls through to the next).
@@ -129,6 +134,8 @@ def extract(doc: etree._Element, url: str | None, fields: dict[str, Selector]) -
         lambda: link_byline(doc),
         lambda: said_byline(doc),
     )
+    if own:
+        sources = sources[:2]  # the site's field and the meta tags
     # The site's own name is a byline of last resort: a person named later is the author.
     site_key = name_key(md.site_name or "")
     bylines = (b for b in (clean_byline(s()) for s in sources) if b)
@@ -158,8 +165,7 @@ def extract(doc: etree._Element, url: str | None, fields: dict[str, Selector]) -
         )
         or parse_date(_first_of(doc, "time", "datetime"))
         or parse_date(_published_meta(metas))
-        or dom_date(doc)
-        or script_date(doc)
+        or (None if own else dom_date(doc) or script_date(doc))
     )
     lead = (
         _field(doc, fields.get("lead_image"), ("src", "data-src", "content", "href"))
@@ -192,6 +198,20 @@ TITLE_MAX = 600
 NAME_MAX = 300
 CAPTION_MAX = 2000
 URL_MAX = 8192
+
+
+def _unescaped(text: str) -> str:
+    """``text`` with its character references replaced, again while that changes it (a
+    few times at most): JSON-LD has titles escaped twice (``finally&amp;#8230;``), and the
+    reading document would have the half-escaped one, read whole when cleaned again."""
+    for _ in range(3):
+        if "&" not in text:
+            break
+        plain = unescape(text)
+        if plain == text:
+            break
+        text = plain
+    return text
 
 
 def _fits(value: str | None, limit: int) -> str | None:

@@ -54,8 +54,8 @@ def test_a_crash_is_reported_with_its_input_saved(
 def test_an_output_that_cleans_differently_is_reported(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """A reading document that cleaning again changes fails the run, unless
-    --no-idempotence."""
+    """A reading document that cleaning again changes (its article, or its header) fails
+    the run, unless --no-idempotence."""
     calls = iter(range(100))
 
     def drifting(data: bytes, url: str | None = None) -> SimpleNamespace:
@@ -66,9 +66,17 @@ def test_an_output_that_cleans_differently_is_reported(
     pages = _page(tmp_path)
     code = fuzz.main([str(pages), "--runs", "1", "--out", str(tmp_path / "f")])
     assert code == 1
-    assert "not idempotent" in capsys.readouterr().out
+    assert "not idempotent: cleaning the output changes the article" in capsys.readouterr().out
     code = fuzz.main([str(pages), "--runs", "1", "--no-idempotence", "--out", str(tmp_path)])
     assert code == 0
+
+    def new_header(data: bytes, url: str | None = None) -> SimpleNamespace:
+        return SimpleNamespace(html=f"<h1>{next(calls)}</h1><p>out</p>", content_html="<p>out</p>")
+
+    monkeypatch.setattr(fuzz, "clean", new_header)
+    code = fuzz.main([str(pages), "--runs", "1", "--out", str(tmp_path / "g")])
+    assert code == 1
+    assert "changes the reading document's header" in capsys.readouterr().out
 
 
 def test_a_seed_gives_the_same_inputs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

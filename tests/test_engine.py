@@ -155,6 +155,34 @@ def test_clean_is_idempotent_on_its_own_output(result):
     assert again.text == result.text
 
 
+def test_a_reading_document_s_text_is_not_searched_for_a_byline_or_a_date() -> None:
+    """A reading document says its byline and date in its <meta> tags when the cleaning
+    that made it found them. Cleaning it again must not find others in its text (here a
+    dateline and "By the way", which gave the byline "the way, nobody objected."): the
+    document would change, and the byline was nonsense."""
+    from cleaner.render import render_document
+
+    prose = "The council voted on Tuesday to extend the library's opening hours. " * 5
+    doc = render_document(
+        content_html=(
+            "<p>Feb. 23, 2015 -- The council met on Monday and voted, said Jane Doe.</p>"
+            f"<p>{prose}</p><p>{prose}</p><p>By the way, nobody objected.</p>"
+        ),
+        title="Library hours extended",
+        byline=None,
+        published=None,
+        lang="en",
+        site_name="Example",
+        lead_image=None,
+        url=URL,
+    )
+    r = clean(doc, url=URL)
+    assert (r.byline, r.published) == (None, None)
+    assert clean(r.html, url=URL).html == r.html
+    dated = doc.replace("</head>", '<meta name="author" content="Budi Santoso">\n</head>')
+    assert clean(dated, url=URL).byline == "Budi Santoso"
+
+
 def test_rules_digest_changes_when_a_rule_changes(tmp_path: Path):
     """The digest depends on the content of the rules that applied."""
     (tmp_path / "_defaults.yaml").write_text("version: 1\nremove: ['.ad-slot']\n")

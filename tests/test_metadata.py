@@ -305,3 +305,14 @@ def test_overlong_titles_names_and_urls_give_way() -> None:
     assert swallowed.title is not None
     assert len(swallowed.title) <= TITLE_MAX and swallowed.title.endswith("word\u2026")
     assert swallowed.title.startswith("Library hours")
+
+
+def test_a_title_escaped_twice_is_read_whole() -> None:
+    """JSON-LD can hold a title escaped twice (``finally&amp;#8230;``): the title is the
+    text, not a half-escaped reference the reading document would carry."""
+    md = _md(
+        '<script type="application/ld+json">{"@type": "NewsArticle", '
+        '"headline": "And finally&amp;#8230; trouble brewing"}</script>'
+    )
+    assert md.title == "And finally\u2026 trouble brewing"
+    assert _md("<title>Fish &amp;amp; chips</title>").title == "Fish & chips"
