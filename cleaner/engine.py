@@ -53,6 +53,7 @@ from .sanitize import (
 )
 from .schema import SiteRule
 from .selectors import Selector
+from .structured import meta_firsts, pick
 from .text import BLANK_RE, has_invisible, to_text
 from .titles import headline
 from .urls import check_url, parses
@@ -713,10 +714,13 @@ def _language(declared: str | None, text: str) -> str | None:
 
 
 def _canonical(doc: etree._Element) -> str | None:
-    """The page's own canonical URL, used as the base when no URL was given."""
+    """The page's own canonical URL, used as the base when no URL was given: its canonical
+    link, else its ``og:url`` (the metadata's canonical URL too, which the reading document
+    gives as its canonical link: cleaning that again then has the same base)."""
     for link in doc.iter("link"):
         if (link.get("rel") or "").lower() == "canonical" and link.get("href"):
             href = str(link.get("href"))
             if href.startswith(("http://", "https://")) and parses(href):
                 return href
-    return None
+    og = pick(meta_firsts(doc), "og:url")
+    return og if og and og.startswith(("http://", "https://")) and parses(og) else None

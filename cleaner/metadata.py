@@ -181,7 +181,8 @@ def extract(
         or html.get("xml:lang")
         or pick(metas, "content-language", "og:locale", "language")
     )
-    md.lang = lang.strip().replace("_", "-")[:20] if lang and lang.strip() else None
+    # (A language tag has no spaces: its first word, cut to 20 characters, is the tag.)
+    md.lang = lang.split()[0].replace("_", "-")[:20] if lang and lang.split() else None
     canon = _first_of(doc, "link", "href", rel="canonical") or pick(metas, "og:url")
     md.canonical = _fits(_absolute(canon, url), URL_MAX)
     description = pick(metas, "description", "og:description")

@@ -183,6 +183,24 @@ def test_a_reading_document_s_text_is_not_searched_for_a_byline_or_a_date() -> N
     assert clean(dated, url=URL).byline == "Budi Santoso"
 
 
+def test_without_a_url_og_url_is_the_base_as_in_the_reading_document() -> None:
+    """Cleaned without a URL, a page with an ``og:url`` and no canonical link gets the
+    ``og:url`` as its base (the site name is then its host), as its reading document, which
+    gives that URL as its canonical link, gets when cleaned again (found by a fuzz run)."""
+    prose = "The council voted on Tuesday to extend the library's opening hours. " * 5
+    page = (
+        '<html lang="en-gb x"><head><title>Library hours</title>'
+        '<meta property="og:url" content="https://news.example.test/2024/library-hours">'
+        f"</head><body><article><p>{prose}</p><p>{prose} See "
+        '<a href="/minutes">the minutes</a> for the vote.</p></article></body></html>'
+    )
+    r = clean(page)
+    assert r.site_name == "news.example.test"
+    assert r.lang == "en-gb"
+    assert 'href="https://news.example.test/minutes"' in r.content_html
+    assert clean(r.html).html == r.html
+
+
 def test_rules_digest_changes_when_a_rule_changes(tmp_path: Path):
     """The digest depends on the content of the rules that applied."""
     (tmp_path / "_defaults.yaml").write_text("version: 1\nremove: ['.ad-slot']\n")
