@@ -26,6 +26,7 @@ from .actions import (
     drop,
     drop_tag,
     element_text,
+    is_inside,
     norm_text,
     raw_text,
     remove_outermost,
@@ -56,7 +57,7 @@ from .selectors import Selector
 from .structured import meta_firsts, pick
 from .text import BLANK_RE, has_invisible, to_text
 from .titles import headline
-from .urls import check_url, parses
+from .urls import absolute, check_url, parses
 
 ENGINE_VERSION = "1"
 NON_CONTENT_TAGS = (
@@ -417,6 +418,12 @@ def _swap_streamed_boundaries(doc: etree._Element) -> None:
         parent = tpl.getparent() if tpl is not None else None
         if tpl is None or parent is None:
             continue
+        if is_inside(tpl, hidden):
+            # A placeholder inside the content it stands for (broken markup): the content
+            # is shown where it is.
+            drop(tpl)
+            del hidden.attrib["hidden"]
+            continue
         at = parent.index(tpl)
         for child in list(hidden):
             parent.insert(at, child)
@@ -719,8 +726,15 @@ def _canonical(doc: etree._Element) -> str | None:
     gives as its canonical link: cleaning that again then has the same base)."""
     for link in doc.iter("link"):
         if (link.get("rel") or "").lower() == "canonical" and link.get("href"):
-            href = str(link.get("href"))
-            if href.startswith(("http://", "https://")) and parses(href):
+            href = _http_url(str(link.get("href")))
+            if href:
                 return href
-    og = pick(meta_firsts(doc), "og:url")
-    return og if og and og.startswith(("http://", "https://")) and parses(og) else None
+    return _http_url(pick(meta_firsts(doc), "og:url"))
+
+
+def _http_url(value: str | None) -> str | None:
+    """An absolute http(s) URL as a browser reads it (``urls.absolute``), or None."""
+    if not value or not value.lstrip().startswith(("http://", "https://")):
+        return None
+    out = absolute(value, None)
+    return out if out and parses(out) else None

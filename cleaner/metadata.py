@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from html import unescape
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from lxml import etree
 
@@ -32,7 +32,7 @@ from .structured import (
     readability_ld,
 )
 from .titles import article_title
-from .urls import parses
+from .urls import absolute, parses
 
 __all__ = ["Metadata", "article_title", "extract", "parse_date"]
 
@@ -288,11 +288,8 @@ def _published_meta(metas: dict[str, str]) -> str | None:
 
 
 def _absolute(value: str | None, base: str | None) -> str | None:
-    """Resolve ``value`` against ``base``; keep only http(s) results."""
-    if not value:
-        return None
-    try:
-        out = urljoin(base or "", value.strip())
-    except ValueError:
-        return None
-    return out if out.startswith(("http://", "https://")) and parses(out) else None
+    """Resolve ``value`` against ``base`` as a browser does (``urls.absolute``: control
+    characters and spaces percent-encoded, as the reading document's links must be written);
+    keep only http(s) results."""
+    out = absolute(value, base)
+    return out if out and out.startswith(("http://", "https://")) and parses(out) else None

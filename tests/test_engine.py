@@ -201,6 +201,22 @@ def test_without_a_url_og_url_is_the_base_as_in_the_reading_document() -> None:
     assert clean(r.html).html == r.html
 
 
+def test_metadata_urls_are_read_as_a_browser_reads_them() -> None:
+    """A control character in the canonical URL (``&#1;``) is percent-encoded, as a
+    browser's URL parser does and as the article's links are: written raw into the reading
+    document it was read back as U+FFFD, and cleaning that again changed the document
+    (found by a fuzz run)."""
+    prose = "The council voted on Tuesday to extend the library's opening hours. " * 5
+    page = (
+        '<html><head><link rel="canonical" href="https://news.example.test/a&#1;b">'
+        f"</head><body><article><p>{prose}</p><p>{prose}</p></article></body></html>"
+    )
+    for url in (None, "https://news.example.test/a"):
+        r = clean(page, url=url)
+        assert r.canonical == "https://news.example.test/a%01b"
+        assert clean(r.html, url=url).html == r.html
+
+
 def test_rules_digest_changes_when_a_rule_changes(tmp_path: Path):
     """The digest depends on the content of the rules that applied."""
     (tmp_path / "_defaults.yaml").write_text("version: 1\nremove: ['.ad-slot']\n")
@@ -386,6 +402,19 @@ def test_streamed_react_content_replaces_its_loading_placeholders() -> None:
     assert "fallback" not in r.text
     first, second, third = (r.text.find(w) for w in ("First.", "Second.", "Third."))
     assert -1 < first < second < third
+
+
+def test_a_streamed_placeholder_inside_its_own_content_is_left_alone() -> None:
+    """Broken markup can put a segment's placeholder inside the hidden content it stands
+    for: moving that content there would put an element inside itself (lxml raised
+    ValueError out of clean: found by a fuzz run). The content is shown where it is."""
+    html = (
+        f'<html><body><div hidden id="S:1"><p>First. {STREAMED_PARA}</p>'
+        f'<div><template id="P:1"></template></div><p>Second. {STREAMED_PARA}</p></div>'
+        "</body></html>"
+    )
+    r = clean(html, url="https://example.test/a")
+    assert -1 < r.text.find("First.") < r.text.find("Second.")
 
 
 def test_long_select_list_is_not_kept_as_text() -> None:
