@@ -9,6 +9,7 @@ reader's "what was removed" page can show it. Elements a rule asked to ``keep``
 from __future__ import annotations
 
 import fnmatch
+import html
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -35,6 +36,21 @@ class Removal(NamedTuple):
 def norm_text(text: str) -> str:
     """Collapse all whitespace (including NBSP) to single spaces and strip."""
     return " ".join(text.split())
+
+
+def unescape_all(text: str) -> str:
+    """``text`` with its character references replaced, again while that changes it (a few
+    times at most): JSON-LD and meta values can be escaped twice (``finally&amp;#8230;``),
+    and a reading document would carry the half-escaped text, read whole when cleaned
+    again."""
+    for _ in range(3):
+        if "&" not in text:
+            break
+        plain = html.unescape(text)
+        if plain == text:
+            break
+        text = plain
+    return text
 
 
 def name_key(text: str) -> str:

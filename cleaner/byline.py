@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import functools
-import html
 import re
 from collections.abc import Iterator
 
 from lxml import etree
 
-from .actions import norm_text, text_content
+from .actions import norm_text, text_content, unescape_all
 from .dates import MONTHS, after_headline
 
 # A byline element: rel/itemprop "author", or a class/id with a byline word.
@@ -35,14 +34,21 @@ def clean_byline(value: str | None) -> str | None:
     that names nobody (see ``_names_nobody``)."""
     if not value:
         return None
-    v = norm_text(html.unescape(value))
-    v = re.sub(r"^(by|oleh|penulis|reporter|written by)\s*:?\s+", "", v, flags=re.IGNORECASE)
-    v = _DATED_RE.sub("", v).strip(" ,|-–—")
+    v = norm_text(unescape_all(value))
+    # Until nothing changes (a few times at most: "by by Jo"), so that the byline read back
+    # from a reading document is the one written there.
+    for _ in range(3):
+        cut = _DATED_RE.sub("", _BY_RE.sub("", v)).strip(" ,|-–—")
+        if cut == v:
+            break
+        v = cut
     if not v or len(v) > 120 or _URL_LIKE_RE.fullmatch(v) or _names_nobody(v):
         return None
     return v
 
 
+# A label before the name.
+_BY_RE = re.compile(r"^(by|oleh|penulis|reporter|written by)\s*:?\s+", re.IGNORECASE)
 # A byline that is an address, not a name ("www.facebook.com/acme", "acme.com/about"); a
 # company's domain alone ("AccountingDepartment.com") can be the author.
 _URL_LIKE_RE = re.compile(r"https?://\S*|www\.\S+|[\w-]+(?:\.[\w-]+)+/\S*")

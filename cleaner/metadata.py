@@ -11,12 +11,11 @@ import itertools
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from html import unescape
 from urllib.parse import urlsplit
 
 from lxml import etree
 
-from .actions import element_text, name_key, norm_text
+from .actions import element_text, name_key, norm_text, unescape_all
 from .byline import clean_byline, dom_byline, link_byline, said_byline
 from .dates import dom_date, parse_date, script_date
 from .selectors import Selector
@@ -119,7 +118,7 @@ def extract(
         lambda: ld_name(art.get("headline")),
         lambda: next((t for t in (element_text(h) for h in doc.iter("h1")) if t), None),
     )
-    found = (norm_text(_unescaped(t)) for t in (f() for f in titles) if t)
+    found = (norm_text(unescape_all(t)) for t in (f() for f in titles) if t)
     md.title = _first_fitting(found, TITLE_MAX)
     author = values.get("article:author")
     # The first source that names someone (a label, date or id falls through to the next).
@@ -199,20 +198,6 @@ TITLE_MAX = 600
 NAME_MAX = 300
 CAPTION_MAX = 2000
 URL_MAX = 8192
-
-
-def _unescaped(text: str) -> str:
-    """``text`` with its character references replaced, again while that changes it (a
-    few times at most): JSON-LD has titles escaped twice (``finally&amp;#8230;``), and the
-    reading document would have the half-escaped one, read whole when cleaned again."""
-    for _ in range(3):
-        if "&" not in text:
-            break
-        plain = unescape(text)
-        if plain == text:
-            break
-        text = plain
-    return text
 
 
 def _fits(value: str | None, limit: int) -> str | None:

@@ -316,3 +316,20 @@ def test_a_title_escaped_twice_is_read_whole() -> None:
     )
     assert md.title == "And finally\u2026 trouble brewing"
     assert _md("<title>Fish &amp;amp; chips</title>").title == "Fish & chips"
+
+
+def test_a_cleaned_byline_cleans_to_itself() -> None:
+    """The reading document carries the byline as cleaned, and cleaning it again reads it
+    back through the same normalisation: that must change nothing ("by by WSET Global" kept
+    a "by" once, found by a fuzz run; a name escaped twice kept an ``&amp;``)."""
+    from cleaner.byline import clean_byline
+
+    for raw, want in [
+        ("by by WSET Global", "WSET Global"),
+        ("By: Oleh Jane Doe", "Jane Doe"),
+        ("Jane Doe &amp;amp; Joe Bloggs", "Jane Doe & Joe Bloggs"),
+        ("Jo Lima — November 18, 2025 | 18/11/2025", "Jo Lima"),
+    ]:
+        once = clean_byline(raw)
+        assert once == want
+        assert clean_byline(once) == once
