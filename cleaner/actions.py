@@ -70,6 +70,28 @@ def element_text(el: etree._Element) -> str:
     return norm_text(raw_text(el))
 
 
+def shown_text(el: etree._Element) -> str:
+    """``element_text`` without the text of scripts, styles and templates inside (broken
+    markup puts a script in a heading; cleaning removes it, and the reading document's
+    heading then says less)."""
+    if next(el.iter(*_UNSHOWN_TAGS), None) is None:
+        return element_text(el)
+    parts: list[str] = []
+    walk = etree.iterwalk(el, events=("start", "end"))
+    for event, node in walk:
+        if event == "start":
+            if node.tag in _UNSHOWN_TAGS:
+                walk.skip_subtree()
+            elif node.text and isinstance(node.tag, str):
+                parts.append(node.text)
+        elif node is not el and node.tail:
+            parts.append(node.tail)
+    return norm_text("".join(parts))
+
+
+_UNSHOWN_TAGS = ("script", "style", "noscript", "template")
+
+
 def sample_text(el: etree._Element) -> str:
     """``element_text(el)`` as far as a removal record keeps it (``SAMPLE_CHARS``): a long
     text is normalised from a prefix only (that of the raw text is a prefix of the whole's)."""

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
-from .actions import element_text, name_key, norm_text, unescape_all
+from .actions import element_text, name_key, norm_text, shown_text, unescape_all
 from .byline import clean_byline, dom_byline, link_byline, said_byline
 from .dates import dom_date, parse_date, script_date
 from .selectors import Selector
@@ -90,7 +90,7 @@ def extract(
     if isinstance(body, list):
         body = "\n\n".join(b for b in body if isinstance(b, str))
     md.article_body = body.strip() or None if isinstance(body, str) else None
-    md.headings = [t for t in map(element_text, itertools.islice(doc.iter("h1"), HEADINGS)) if t]
+    md.headings = [t for t in map(shown_text, itertools.islice(doc.iter("h1"), HEADINGS)) if t]
     md.site_name = (
         _fits(pick(metas, "og:site_name", "application-name"), NAME_MAX)
         or _fits(ld_name(art.get("publisher")), NAME_MAX)

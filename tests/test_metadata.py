@@ -333,3 +333,15 @@ def test_a_cleaned_byline_cleans_to_itself() -> None:
         once = clean_byline(raw)
         assert once == want
         assert clean_byline(once) == once
+
+
+def test_a_script_inside_the_heading_is_not_its_text() -> None:
+    """Broken markup can put a script in the page's ``<h1>``: the headline is what the
+    heading shows, not the script's code (which cleaning removes from the reading
+    document, so cleaning that again chose another headline: found by a fuzz run)."""
+    md = _md(
+        "<title>Library hours extended | Example</title>",
+        "<h1>Library hours <script>var a = {add: function(b) {}};</script>extended"
+        "<style>h1 {color: red}</style></h1><p>x</p>",
+    )
+    assert md.headings == ["Library hours extended"]
