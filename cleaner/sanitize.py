@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 import nh3
 from lxml import etree
 
-from .actions import drop, drop_tag
+from .actions import drop, drop_tag, raw_text
 from .parse import fragment_div, html_parser, inner_html
 from .urlpolicy import (
     LAZY_ATTRS,
@@ -213,16 +213,22 @@ def _allow_list(html: str, remote_images: bool) -> str:
 def _as_libxml2_reads_it(html: str) -> tuple[str, etree._Element] | None:
     """Re-serialise a fragment the way libxml2 nests it, with libxml2's tree of it (the one
     that serialisation writes); None if it cannot be done losslessly."""
-    parser = html_parser(huge_tree=True)
-    try:
-        root = fragment_div(html.encode("utf-8"), parser)
-    except (etree.LxmlError, ValueError):
+    # (libxml2's default limits first: a fragment that passes them is no deeper than 256.)
+    for huge in (False, True):
+        parser = html_parser(huge_tree=huge)
+        try:
+            root = fragment_div(html.encode("utf-8"), parser)
+        except (etree.LxmlError, ValueError):
+            return None
+        if not any(
+            e.type_name == "ERR_RESOURCE_LIMIT" or "depth" in e.message.lower()
+            for e in parser.error_log
+        ):
+            break
+    else:
         return None
-    if any(
-        e.type_name == "ERR_RESOURCE_LIMIT" or "depth" in e.message.lower()
-        for e in parser.error_log
-    ):
-        return None
+    if huge:
+        _flatten_below(root, MAX_FRAGMENT_DEPTH)
     close_empty_items(root)
     _unnest_as_html5(root, terms="<dd" in html or "<dt" in html, headings="<h" in html)
     # An image whose URL the allow-list refused shows nothing, and cleaning the document
@@ -230,6 +236,33 @@ def _as_libxml2_reads_it(html: str) -> tuple[str, etree._Element] | None:
     for img in [i for i in root.iter("img") if not i.get("src")]:
         drop(img)
     return inner_html(root), root
+
+
+# The deepest an element of the article can be: the reading document puts the article four
+# levels down, and the parser refuses a page nested deeper than 2048 (``parse``), so a page
+# nested near that depth would clean to a document that cannot be cleaned again.
+MAX_FRAGMENT_DEPTH = 2000
+
+
+def _flatten_below(root: etree._Element, depth: int) -> None:
+    """Replace what each element ``depth`` levels under ``root`` holds by its text (markup
+    that deep is wrappers around wrappers; the text is what a reader gets)."""
+    level = 0
+    deepest: list[etree._Element] = []
+    walk = etree.iterwalk(root, events=("start", "end"))
+    for event, el in walk:
+        if event == "end":
+            level -= 1
+            continue
+        level += 1
+        if level > depth:
+            deepest.append(el)
+            walk.skip_subtree()
+    for el in deepest:
+        text = raw_text(el)
+        for child in list(el):
+            el.remove(child)
+        el.text = text or None
 
 
 # The HTML tree builder's "special" elements but address, div and p: a list item's start

@@ -813,6 +813,17 @@ def test_deeply_nested_divs_clean_with_their_text_or_are_refused(depth: int, out
     assert elapsed < HANG_GUARD_S
 
 
+def test_a_page_nested_near_the_parser_s_limit_cleans_to_a_document_that_cleans_again() -> None:
+    """The reading document puts the article four levels down: a page nested just within
+    the depth the parser takes made one nested past it, refused when cleaned again (found
+    by a fuzz run). Markup past ``MAX_FRAGMENT_DEPTH`` is flattened to its text."""
+    deep = f"{'<div>' * 2044}<p>deep text marker, a sentence long enough.</p>{'</div>' * 2044}"
+    r = clean(f"<html><body><article>{PARA * 2}{deep}{PARA}</article></body></html>", url=URL)
+    assert "deep text marker" in r.text
+    again = clean(r.html, url=URL)
+    assert again.html == r.html
+
+
 @pytest.mark.parametrize("depth", [300, 2000])
 def test_deeply_nested_bare_text_is_not_lost(depth: int) -> None:
     """Bare text below libxml2's default depth limit (255) reaches ``.text``."""
