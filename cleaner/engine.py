@@ -661,7 +661,15 @@ def _finish(
         content_html = sanitize_fragment(inner_html(fragment), remote_images=remote_images)
         content_html = content_html.strip()
         fragment = parse_fragment(content_html or "<p></p>")
+    if len(images) != _count_images(fragment):
+        # The sanitiser took some (an URL its filter refused, markup flattened): the images
+        # are those the article shows, as they are when the document is cleaned again.
+        images = list(dict.fromkeys(filter(None, (i.get("src") for i in fragment.iter("img")))))
     return images, content_html, to_text(fragment)
+
+
+# Counts the <img> elements under a node.
+_count_images = etree.XPath("count(.//img)")
 
 
 # (Pages put format characters without a glyph in a paragraph of their own as spacing.)

@@ -824,6 +824,22 @@ def test_a_page_nested_near_the_parser_s_limit_cleans_to_a_document_that_cleans_
     assert again.html == r.html
 
 
+def test_an_image_the_sanitiser_takes_is_not_counted_as_shown() -> None:
+    """An image flattened away with markup nested too deep is not among the article's
+    images: the page's lead image (the same one) then heads the document, as it does when
+    the document is cleaned again (found by a fuzz run)."""
+    src = "https://example.test/lead.jpg"
+    deep = f"{'<div>' * 2040}<p>deep text <img src='{src}' alt=''> marker.</p>{'</div>' * 2040}"
+    r = clean(
+        f"<html><head><meta property='og:image' content='{src}'></head><body><article>"
+        f"{PARA * 2}{deep}{PARA}</article></body></html>",
+        url=URL,
+    )
+    assert src not in r.content_html
+    assert r.show_lead and f'<figure class="cleaner-lead"><img src="{src}"' in r.html
+    assert clean(r.html, url=URL).html == r.html
+
+
 @pytest.mark.parametrize("depth", [300, 2000])
 def test_deeply_nested_bare_text_is_not_lost(depth: int) -> None:
     """Bare text below libxml2's default depth limit (255) reaches ``.text``."""
