@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import fnmatch
 import html
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -45,12 +46,18 @@ def unescape_all(text: str) -> str:
     again."""
     for _ in range(3):
         if "&" not in text:
-            break
+            return text
         plain = html.unescape(text)
         if plain == text:
-            break
+            return text
         text = plain
-    return text
+    # Escaped more times than any page is: what still reads as a reference loses its "&",
+    # so that the result reads the same again.
+    return text if html.unescape(text) == text else _REFERENCE_START.sub("", text)
+
+
+# An "&" that can open a character reference.
+_REFERENCE_START = re.compile(r"&(?=#?[0-9A-Za-z])")
 
 
 def name_key(text: str) -> str:

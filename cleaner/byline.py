@@ -35,9 +35,11 @@ def clean_byline(value: str | None) -> str | None:
     if not value:
         return None
     v = norm_text(unescape_all(value))
-    # Until nothing changes (a few times at most: "by by Jo"), so that the byline read back
+    if len(v) > BYLINE_TEXT_MAX:
+        return None
+    # Until nothing changes ("by by Jo"; each cut shortens it), so that the byline read back
     # from a reading document is the one written there.
-    for _ in range(3):
+    while True:
         cut = _DATED_RE.sub("", _BY_RE.sub("", v)).strip(" ,|-–—")
         if cut == v:
             break
@@ -47,6 +49,8 @@ def clean_byline(value: str | None) -> str | None:
     return v
 
 
+# Longer than this, a byline's text is a block, not a byline (the name itself is at most 120).
+BYLINE_TEXT_MAX = 1000
 # A label before the name.
 _BY_RE = re.compile(r"^(by|oleh|penulis|reporter|written by)\s*:?\s+", re.IGNORECASE)
 # A byline that is an address, not a name ("www.facebook.com/acme", "acme.com/about"); a

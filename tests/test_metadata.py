@@ -321,7 +321,8 @@ def test_a_title_escaped_twice_is_read_whole() -> None:
 def test_a_cleaned_byline_cleans_to_itself() -> None:
     """The reading document carries the byline as cleaned, and cleaning it again reads it
     back through the same normalisation: that must change nothing ("by by WSET Global" kept
-    a "by" once, found by a fuzz run; a name escaped twice kept an ``&amp;``)."""
+    a "by" once, found by fuzz runs, as did six; a name escaped twice kept an ``&amp;``;
+    one escaped five times, more than unescaping goes, loses what still reads as one)."""
     from cleaner.byline import clean_byline
 
     for raw, want in [
@@ -329,6 +330,8 @@ def test_a_cleaned_byline_cleans_to_itself() -> None:
         ("By: Oleh Jane Doe", "Jane Doe"),
         ("Jane Doe &amp;amp; Joe Bloggs", "Jane Doe & Joe Bloggs"),
         ("Jo Lima — November 18, 2025 | 18/11/2025", "Jo Lima"),
+        ("By " * 6 + "Lauren Paige", "Lauren Paige"),
+        ("Fish &amp;amp;amp;amp;amp; Chips", "Fish amp;amp; Chips"),
     ]:
         once = clean_byline(raw)
         assert once == want
