@@ -57,7 +57,7 @@ from .selectors import Selector
 from .structured import meta_firsts, pick
 from .text import BLANK_RE, has_invisible, to_text
 from .titles import headline
-from .urls import absolute, check_url, parses
+from .urls import check_url, http_url
 
 ENGINE_VERSION = "1"
 NON_CONTENT_TAGS = (
@@ -662,7 +662,7 @@ def _finish(
         content_html = content_html.strip()
         fragment = parse_fragment(content_html or "<p></p>")
     if len(images) != _count_images(fragment):
-        # The sanitiser took some (an URL its filter refused, markup flattened): the images
+        # The sanitiser took some (a URL its filter refused, markup flattened): the images
         # are those the article shows, as they are when the document is cleaned again.
         images = list(dict.fromkeys(filter(None, (i.get("src") for i in fragment.iter("img")))))
     return images, content_html, to_text(fragment)
@@ -734,15 +734,7 @@ def _canonical(doc: etree._Element) -> str | None:
     gives as its canonical link: cleaning that again then has the same base)."""
     for link in doc.iter("link"):
         if (link.get("rel") or "").lower() == "canonical" and link.get("href"):
-            href = _http_url(str(link.get("href")))
+            href = http_url(str(link.get("href")), None)
             if href:
                 return href
-    return _http_url(pick(meta_firsts(doc), "og:url"))
-
-
-def _http_url(value: str | None) -> str | None:
-    """An absolute http(s) URL as a browser reads it (``urls.absolute``), or None."""
-    if not value or not value.lstrip().startswith(("http://", "https://")):
-        return None
-    out = absolute(value, None)
-    return out if out and parses(out) else None
+    return http_url(pick(meta_firsts(doc), "og:url"), None)

@@ -31,7 +31,7 @@ from .structured import (
     readability_ld,
 )
 from .titles import article_title
-from .urls import absolute, parses
+from .urls import http_url
 
 __all__ = ["Metadata", "article_title", "extract", "parse_date"]
 
@@ -171,7 +171,7 @@ def extract(
         or pick(metas, "og:image", "og:image:url", "twitter:image")
         or ld_image(art.get("image"))
     )
-    md.lead_image = _fits(_absolute(lead, url), URL_MAX)
+    md.lead_image = _fits(http_url(lead, url), URL_MAX)
     caption = _field(doc, fields.get("lead_caption")) or _caption_of(doc, md.lead_image)
     md.lead_caption = _clip(caption, CAPTION_MAX) if caption else None
     html = doc if doc.tag == "html" else doc.getroottree().getroot()
@@ -183,7 +183,7 @@ def extract(
     # (A language tag has no spaces: its first word, cut to 20 characters, is the tag.)
     md.lang = lang.split()[0].replace("_", "-")[:20] if lang and lang.split() else None
     canon = _first_of(doc, "link", "href", rel="canonical") or pick(metas, "og:url")
-    md.canonical = _fits(_absolute(canon, url), URL_MAX)
+    md.canonical = _fits(http_url(canon, url), URL_MAX)
     description = pick(metas, "description", "og:description")
     md.description = _clip(description, CAPTION_MAX) if description else None
     return md
@@ -270,11 +270,3 @@ _PUBLISHED_META = re.compile(
 def _published_meta(metas: dict[str, str]) -> str | None:
     """The first meta value whose name says it is the publication date."""
     return next((v for k, v in metas.items() if _PUBLISHED_META.search(k)), None)
-
-
-def _absolute(value: str | None, base: str | None) -> str | None:
-    """Resolve ``value`` against ``base`` as a browser does (``urls.absolute``: control
-    characters and spaces percent-encoded, as the reading document's links must be written);
-    keep only http(s) results."""
-    out = absolute(value, base)
-    return out if out and out.startswith(("http://", "https://")) and parses(out) else None

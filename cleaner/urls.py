@@ -310,6 +310,13 @@ def _resolve(value: str, base: str | None) -> str | None:
 _resolve_cached = functools.lru_cache(maxsize=8192)(_resolve)
 
 
+def http_url(value: str | None, base: str | None) -> str | None:
+    """``absolute``, for an http(s) URL only (a canonical or lead image URL): None for any
+    other."""
+    out = absolute(value, base)
+    return out if out and out.startswith(("http://", "https://")) and parses(out) else None
+
+
 @functools.lru_cache(maxsize=256)
 def _page_host(base: str) -> str | None:
     """The host of the page's URL (raises ValueError as urlsplit does)."""
